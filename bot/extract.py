@@ -1,0 +1,73 @@
+"""Article -> Extraction: language check, tracked tickers, then events above a confidence."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.config import Watchlist
+from bot.events import Sentence, Token, extract_events
+from bot.models import Article, Extraction
+from bot.nlp import Pipelines
+from bot.tickers import TickerMatcher
+
+DEFAULT_MIN_CONFIDENCE = 0.6
+
+
+class Extractor:
+    """Built once (pipelines, ticker patterns); `extract` is then pure."""
+
+    def __init__(
+        self,
+        watchlist: Watchlist,
+        pipelines: Pipelines,
+        min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    ) -> None:
+        self._matcher = TickerMatcher(watchlist)
+        self._pipelines = pipelines
+        self._min_confidence = min_confidence
+
+    def extract(self, article: Article) -> Extraction:
+        if not article.text.strip():
+            return Extraction(article, skipped="no article text found")
+        if self._pipelines.get(article.lang) is None:
+            supported = ", ".join(sorted(self._pipelines.by_lang))
+            found = f"'{article.lang}'" if article.lang else "undetermined"
+            return Extraction(
+                article, skipped=f"language {found} is not analysed (only {supported})"
+            )
+        assert article.lang is not None
+        text = article.analysed_text
+        mentions = self._matcher.find(text)
+        tickers = tuple(dict.fromkeys(m.ticker for m in mentions))
+        if not mentions:
+            return Extraction(article, tickers=tickers)
+        year = article.published.year if article.published else None
+        events = extract_events(self._sentences(text, article.lang), mentions, article.lang, year)
+        kept = tuple(e for e in events if e.confidence >= self._min_confidence)
+        return Extraction(article, tickers=tickers, events=kept, mentions=tuple(mentions))
+
+    def _sentences(self, text: str, lang: str) -> Iterator[Sentence]:
+        nlp = self._pipelines.get(lang)
+        assert nlp is not None
+        offsets: list[int] = []
+        segments: list[str] = []
+        position = 0
+        for line in text.split("\n"):
+            if line.strip():
+                offsets.append(position)
+                segments.append(line)
+            position += len(line) + 1
+        for number, (offset, doc) in enumerate(zip(offsets, nlp.pipe(segments), strict=True)):
+            for span in doc.sents:
+                tokens = tuple(
+                    Token(
+                        t.text,
+                        t.lower_,
+                        t.lemma_.lower(),
+                        offset + t.idx,
+                        offset + t.idx + len(t.text),
+                    )
+                    for t in span
+                    if not t.is_space
+                )
+                yield Sentence(tokens, span.text.strip(), is_title=number == 0)

@@ -1,0 +1,122 @@
+"""Find tracked companies in text: exchange-prefixed tickers, cashtags, names and aliases."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import yaml
+from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
+from spacy.lang.fr.stop_words import STOP_WORDS as FR_STOP_WORDS
+from spacy.lookups import load_lookups
+
+from bot.config import TickerConfig, Watchlist
+from bot.models import Mention, MentionKind
+
+_WORD = re.compile(r"[\w'’.-]+")
+_EXCHANGE_PREFIXED = re.compile(
+    r"\b(?P<exchange>[A-Z][A-Za-z.]{1,13})\s?:\s?(?P<symbol>[A-Z0-9]{1,6}(?:\.[A-Z]{1,3})?)(?![\w])"
+)
+_CASHTAG = re.compile(r"(?<![\w$])\$(?P<symbol>[A-Z]{1,6}(?:\.[A-Z]{1,2})?)(?![\w])")
+# Names that are not in the dictionaries but read as ordinary words in news text.
+_EXTRA_COMMON_WORDS = frozenset({"meta", "snap", "block", "square", "visa", "gap", "match"})
+
+
+@dataclass(frozen=True)
+class _Alias:
+    ticker: str
+    ambiguous: bool  # a common word: needs the company's context to count
+
+
+class TickerMatcher:
+    """Built once per watchlist; `find` is pure."""
+
+    def __init__(self, watchlist: Watchlist) -> None:
+        self._by_symbol: dict[str, TickerConfig] = {t.symbol: t for t in watchlist.tickers}
+        self._exchange_codes = _exchange_codes()
+        self._aliases: dict[str, _Alias] = {}
+        for ticker in watchlist.tickers:
+            for name in ticker.names:
+                self._aliases.setdefault(name, _Alias(ticker.symbol, _is_common_word(name)))
+            # A bare symbol counts only when it cannot be read as a word ("F", "ALL", "T").
+            if len(ticker.symbol) >= 3 and ticker.symbol.lower() not in _dictionary_words():
+                self._aliases.setdefault(ticker.symbol, _Alias(ticker.symbol, False))
+        names = sorted(self._aliases, key=len, reverse=True)
+        self._names = (
+            re.compile(r"(?<![\w\-])(?:" + "|".join(map(re.escape, names)) + r")(?![\w\-])")
+            if names
+            else None
+        )
+        context = _resources("attribution.yaml")
+        self._context = frozenset(
+            word for lang in context.values() for word in lang["company_context"]
+        )
+
+    def find(self, text: str) -> list[Mention]:
+        """Mentions in document order; a common-word name counts only in company context."""
+        strong: list[Mention] = []
+        weak: list[Mention] = []
+        for match in _EXCHANGE_PREFIXED.finditer(text):
+            ticker = self._by_symbol.get(match["symbol"])
+            exchange = self._exchange_codes.get(match["exchange"].upper().replace(" ", ""))
+            if ticker and exchange == self._exchange_codes.get(ticker.exchange, ticker.exchange):
+                strong.append(_mention(ticker.symbol, match, "exchange"))
+        for match in _CASHTAG.finditer(text):
+            if match["symbol"] in self._by_symbol:
+                strong.append(_mention(match["symbol"], match, "cashtag"))
+        taken = [(m.start, m.end) for m in strong]
+        for match in self._names.finditer(text) if self._names else ():
+            if any(s < match.end() and match.start() < e for s, e in taken):
+                continue
+            alias = self._aliases[match.group()]
+            mention = _mention(alias.ticker, match, "name")
+            (weak if alias.ambiguous else strong).append(mention)
+        corroborated = {m.ticker for m in strong}
+        strong.extend(
+            m for m in weak if m.ticker in corroborated or self._in_company_context(text, m)
+        )
+        return sorted(strong, key=lambda m: m.start)
+
+    def _in_company_context(self, text: str, mention: Mention) -> bool:
+        before = _WORD.findall(text[max(0, mention.start - 40) : mention.start])[-3:]
+        after_text = text[mention.end : mention.end + 40]
+        if after_text.startswith(("'s", "’s")):
+            return True
+        after = _WORD.findall(after_text)[:3]
+        return any(w.lower().strip(".") in self._context for w in before + after)
+
+
+def _mention(ticker: str, match: re.Match[str], how: MentionKind) -> Mention:
+    return Mention(ticker, match.start(), match.end(), match.group(), how)
+
+
+@cache
+def _resources(name: str) -> dict[str, dict[str, list[str]]]:
+    data: dict[str, dict[str, list[str]]] = yaml.safe_load(
+        resources.files("bot.resources").joinpath(name).read_text(encoding="utf-8")
+    )
+    return data
+
+
+@cache
+def _exchange_codes() -> dict[str, str]:
+    table: dict[str, list[str]] = yaml.safe_load(
+        resources.files("bot.resources").joinpath("exchanges.yaml").read_text(encoding="utf-8")
+    )
+    return {alias: code for code, aliases in table.items() for alias in [code, *aliases]}
+
+
+@cache
+def _dictionary_words() -> frozenset[str]:
+    words: set[str] = set(_EXTRA_COMMON_WORDS) | EN_STOP_WORDS | FR_STOP_WORDS
+    for lang in ("en", "fr"):
+        table = load_lookups(lang, ["lemma_lookup"]).get_table("lemma_lookup")
+        words.update(str(value).lower() for value in table.values())
+    return frozenset(words)
+
+
+def _is_common_word(name: str) -> bool:
+    # Multi-word names ("Meta Platforms") and acronyms ("LVMH") are unambiguous.
+    return " " not in name and not name.isupper() and name.lower() in _dictionary_words()
