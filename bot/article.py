@@ -1,0 +1,289 @@
+"""Reading one article page: title, publication time, language, canonical URL and main text."""
+
+from __future__ import annotations
+
+import html
+import re
+import textwrap
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from functools import cache
+from importlib.resources import files
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+from zoneinfo import ZoneInfo
+
+import dateparser
+import htmldate
+import trafilatura
+import yaml
+
+from bot.errors import ParseError
+from bot.htmldoc import HtmlDoc, ld_types, parse_html, same_site
+from bot.lang import detect_language
+from bot.models import Article, Page
+
+HEADLINE_CHARS = 120
+_DATE_META = (
+    "article:published_time",
+    "og:published_time",
+    "datepublished",
+    "date",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "dc.date",
+    "dc.date.issued",
+    "dcterms.date",
+    "dcterms.issued",
+    "dcterms.created",
+    "sailthru.date",
+    "parsely-pub-date",
+)
+_HEADING_XPATHS = ("(//article//h1 | //main//h1)[1]", "(//h1)[1]", "(//title)[1]")  # best first
+_TIME_XPATHS = (
+    "//time[@itemprop='datePublished' or @pubdate]/@datetime",
+    "(//article//time/@datetime)[1]",
+    "(//time/@datetime)[1]",
+)  # most specific first
+_SITE_TYPES = frozenset({"Organization", "NewsMediaOrganization", "WebSite"})
+# Separators between a headline and a site name: "Title - Benzinga", "Le Monde | Title".
+_TITLE_SEPARATOR = re.compile(r"\s+(?:[|–—·•»]|-{1,2}|::)\s+")
+_SENTENCE_END = re.compile(r"[.!?…»\"”)。！？」]$")
+_PROSE_WORDS = 5
+# Byline of a plain-text article: a name, then a date and maybe a time and zone, e.g.
+# "Namrata Sen 1-Sep-2025 3:27 AM", "By Jane Doe, Sept. 1, 2025", "Par Jean Dupont, le 2025-09-01".
+_DATE_TEXT = (
+    r"(?:\d{1,2}[-/. ]+(?:[^\W\d_]{3,9}\.?|\d{1,2})[-/. ]+\d{4}"
+    r"|[^\W\d_]{3,9}\.?\s+\d{1,2},?\s+\d{4}"
+    r"|\d{4}-\d{2}-\d{2})"
+    r"(?:[\sT,]+(?:at\s+|à\s+)?\d{1,2}[:h]\d{2}(?::\d{2})?(?:\s*[AP]\.?M\.?)?)?"
+    r"(?:\s*(?:[A-Z]{2,4}|[+-]\d{2}:?\d{2}))?"
+)
+_BYLINE = re.compile(
+    r"^(?:(?:by|par|von|por)\s+)?[^\W\d_][\w'’.-]*(?:\s+[^\W\d_][\w'’.-]*){0,3}"
+    rf"\s*[,|–—-]?\s*(?:on\s+|le\s+)?(?P<date>{_DATE_TEXT})\s*$",
+    re.IGNORECASE,
+)
+_BYLINE_WINDOW = 15  # bylines sit near the top; prose further down may hold dates too
+_US_EASTERN = re.compile(r"\b(?:[AP]\.?M\.?|ET|EST|EDT)\s*$", re.IGNORECASE)
+
+
+def read_article(page: Page, source: str = "") -> Article:
+    """The article on `page`; raises ParseError when it holds no readable text."""
+    if page.not_modified or not page.text.strip():
+        raise ParseError(page.url, "empty page")
+    if page.content_type == "text/plain":
+        return _read_plain_text(page, source)
+    doc = parse_html(page)
+    title = read_title(doc, page.final_url)
+    published = read_published(doc)
+    url = canonical_url(doc, page.final_url)
+    declared = _declared_language(doc)
+    text = read_text(doc, page.final_url)  # last: trafilatura may rearrange the tree
+    if not any(_is_prose(line) for line in text.splitlines()):
+        raise ParseError(page.url, "no article text found")
+    return Article(
+        url=url,
+        title=title or _headline(text.split("\n", 1)[0]),
+        text=text,
+        published=published,
+        lang=detect_language(text, declared),
+        source=source,
+    )
+
+
+def canonical_url(doc: HtmlDoc, page_url: str) -> str:
+    """<link rel=canonical> or og:url when it stays on the page's site, else the page's URL."""
+    links = doc.tree.xpath("//link[@rel='canonical']/@href")
+    for candidate in [*links, doc.meta.get("og:url", "")]:
+        url = urljoin(page_url, str(candidate).strip())
+        if candidate and same_site(url, page_url):
+            return url
+    return page_url
+
+
+def read_title(doc: HtmlDoc, page_url: str) -> str:
+    article = doc.article_ld() or {}
+    candidates = [
+        article.get("headline"),
+        doc.meta.get("og:title"),
+        *(h.text_content() for path in _HEADING_XPATHS for h in doc.tree.xpath(path)),
+    ]
+    title = next((c for c in candidates if isinstance(c, str) and c.strip()), "")
+    # Metadata values are often entity-escaped twice ("Kohberger&#8217;s").
+    title = " ".join(html.unescape(title).split())
+    return _strip_site_name(title, _site_names(doc, page_url))
+
+
+def read_published(doc: HtmlDoc) -> datetime | None:
+    """Publication time in UTC: JSON-LD, then <meta>, then <time>, then htmldate's search."""
+    article = doc.article_ld() or {}
+    declared = [
+        article.get("datePublished"),
+        *(obj.get("datePublished") for obj in doc.jsonld),
+        doc.first_meta(*_DATE_META),
+        *(str(value) for path in _TIME_XPATHS for value in doc.tree.xpath(path)),
+    ]
+    for value in declared:
+        if isinstance(value, str) and (when := parse_datetime(value)):
+            return when
+    found = htmldate.find_date(doc.tree, original_date=True, outputformat="%Y-%m-%dT%H:%M:%S%z")
+    return parse_datetime(found) if found else None
+
+
+def parse_datetime(value: str, default_tz: str = "UTC") -> datetime | None:
+    """A date as UTC; a value without a zone is taken to be in `default_tz`."""
+    when = _parse_any(value.strip())
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=ZoneInfo(default_tz))
+    return when.astimezone(UTC)
+
+
+def _parse_any(value: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(value)  # RFC 2822, as in feeds and HTTP headers
+    except (TypeError, ValueError):
+        pass
+    parsed: datetime | None = dateparser.parse(value)  # everything else, in any language
+    return parsed
+
+
+def read_text(doc: HtmlDoc, page_url: str) -> str:
+    """Main text, one paragraph a line, boilerplate lines dropped."""
+    options: dict[str, Any] = {
+        "url": page_url,
+        "include_comments": False,
+        "include_tables": False,
+        "deduplicate": False,
+        "output_format": "txt",
+    }
+    # Precision first keeps related-article blocks out; recall rescues sparse layouts.
+    extracted = trafilatura.extract(doc.tree, favor_precision=True, **options)
+    if not extracted:
+        extracted = trafilatura.extract(doc.tree, favor_recall=True, **options)
+    if not extracted:
+        # Script-rendered pages often still carry the body in their JSON-LD.
+        body = (doc.article_ld() or {}).get("articleBody")
+        extracted = html.unescape(body) if isinstance(body, str) else ""
+    return "\n".join(_drop_boilerplate(extracted.splitlines()))
+
+
+def _is_boilerplate(line: str) -> bool:
+    return any(pattern.match(line) for pattern in _boilerplate_patterns())
+
+
+def _read_plain_text(page: Page, source: str) -> Article:
+    lines = [" ".join(line.split()) for line in page.text.splitlines()]
+    lines = [line for line in lines if line]
+    published = None
+    for index, line in enumerate(lines[:_BYLINE_WINDOW]):
+        if published := _byline_date(line):
+            lines = lines[index + 1 :]  # what precedes the byline is page chrome (ads, menus)
+            break
+    kept = [line for line in _drop_boilerplate(lines) if _is_prose(line)]
+    if not kept:
+        raise ParseError(page.url, "no article text found")
+    title = _headline(kept[0])
+    if not _SENTENCE_END.search(kept[0]) and len(kept) > 1 and title == kept[0]:
+        kept = kept[1:]  # a headline line of its own is the title, not body text
+    text = "\n".join(kept)
+    return Article(
+        url=page.final_url,
+        title=title,
+        text=text,
+        published=published,
+        lang=detect_language(text, None),
+        source=source,
+    )
+
+
+def _byline_date(line: str) -> datetime | None:
+    match = _BYLINE.match(line)
+    if not match:
+        return None
+    date = match.group("date")
+    # Newswires that print a 12-hour clock without a zone (Benzinga, Business Wire,
+    # PR Newswire) stamp US Eastern time.
+    zone = "America/New_York" if _US_EASTERN.search(date) else "UTC"
+    date = re.sub(r"\s*\b(?:ET|EST|EDT)\s*$", "", date, flags=re.IGNORECASE)
+    return parse_datetime(date, default_tz=zone)
+
+
+def _is_prose(line: str) -> bool:
+    return len(line.split()) >= _PROSE_WORDS or bool(_SENTENCE_END.search(line))
+
+
+def _headline(line: str) -> str:
+    return textwrap.shorten(line, width=HEADLINE_CHARS, placeholder=" …")
+
+
+def _drop_boilerplate(lines: Iterable[str]) -> list[str]:
+    stripped = (line.strip() for line in lines)
+    return [line for line in stripped if line and not _is_boilerplate(line)]
+
+
+@cache
+def _boilerplate_patterns() -> tuple[re.Pattern[str], ...]:
+    data = yaml.safe_load(files("bot").joinpath("resources/boilerplate.yaml").read_text("utf-8"))
+    # Every language's list applies to every article: sites mix languages in their furniture.
+    return tuple(re.compile(p, re.IGNORECASE) for group in data.values() for p in group)
+
+
+def _declared_language(doc: HtmlDoc) -> str | None:
+    in_language = (doc.article_ld() or {}).get("inLanguage")
+    candidates = [
+        doc.tree.get("lang"),
+        doc.meta.get("og:locale"),
+        in_language if isinstance(in_language, str) else None,
+        doc.meta.get("content-language"),
+    ]
+    return next((c for c in candidates if c and c.strip()), None)
+
+
+def _site_names(doc: HtmlDoc, page_url: str) -> set[str]:
+    names: list[Any] = [doc.meta.get("og:site_name"), doc.meta.get("application-name")]
+    for obj in doc.jsonld:
+        if ld_types(obj) & _SITE_TYPES:
+            names.append(obj.get("name"))
+        publisher = obj.get("publisher")
+        if isinstance(publisher, dict):
+            names.append(publisher.get("name"))
+    # "fr.benzinga.com" -> "benzinga": a site's name is usually its domain's main label.
+    names.extend((urlsplit(page_url).hostname or "").split(".")[:-1])
+    normalized = {_normalize(name) for name in names if isinstance(name, str)}
+    return {name for name in normalized if len(name) >= 3 and name != "www"}
+
+
+def _strip_site_name(title: str, site_names: set[str]) -> str:
+    separators = list(_TITLE_SEPARATOR.finditer(title))
+    if not separators:
+        return title
+    last, first = separators[-1], separators[0]
+    if _is_site_name(title[last.end() :], site_names):
+        return title[: last.start()]
+    if _is_site_name(title[: first.start()], site_names):
+        return title[first.end() :]
+    return title
+
+
+def _is_site_name(part: str, site_names: set[str]) -> bool:
+    """Whether a title part names the site: Benzinga ~ Benzinga France, Le Monde.fr ~ lemonde."""
+    part = _normalize(part)
+    return any(
+        part == name
+        or (len(part) >= 4 and (name.startswith(part) or part.startswith(name)))
+        or (len(name) >= 5 and len(part) <= 4 * len(name) and name in part)
+        for name in site_names
+    )
+
+
+def _normalize(name: str) -> str:
+    return re.sub(r"[\W_]", "", name.casefold())
