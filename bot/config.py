@@ -228,9 +228,7 @@ def _index_lines(
             _index_lines(item, (*loc, index), lines)
 
 
-def _validate(
-    model: type[M], data: Any, lines: dict[tuple[str | int, ...], int], path: Path
-) -> M:
+def _validate(model: type[M], data: Any, lines: dict[tuple[str | int, ...], int], path: Path) -> M:
     try:
         return model.model_validate(data if data is not None else {})
     except ValidationError as error:

@@ -35,12 +35,6 @@ RELATIONAL = frozenset(
 EXECUTIVE = frozenset({"executive_departure", "executive_appointment"})
 _CLAUSE_BREAKS = frozenset({",", ";", ":", "(", ")", "—", "–"})
 _YEAR = re.compile(r"^(19|20)\d\d$")
-_EXEC_TITLES = frozenset(
-    "ceo cfo coo cto cio cmo chief president chairman chairwoman chair director executive "
-    "officer founder co-founder vp vice-president board head pdg dg directeur directrice "
-    "président présidente cadre dirigeant dirigeante patron patronne fondateur cofondateur "
-    "vice-présidente administrateur administratrice conseil".split()
-)
 
 
 @dataclass(frozen=True)
@@ -100,6 +94,7 @@ class Lexicon:
     other_entity: frozenset[str]
     anaphora: frozenset[str]
     gap_stop: frozenset[str]
+    executive_titles: frozenset[str]
 
 
 @cache
@@ -223,7 +218,7 @@ def _attribute(
 ) -> list[Event]:
     tokens = sentence.tokens
     if trigger.type in EXECUTIVE and not any(
-        t.lower in _EXEC_TITLES or t.lemma in _EXEC_TITLES for t in tokens
+        t.lower in lex.executive_titles or t.lemma in lex.executive_titles for t in tokens
     ):
         return []
     if _cue_before(tokens, trigger.first, lex.negation, window=8):
@@ -244,14 +239,16 @@ def _attribute(
         if actor is not None:
             i, mention = actor
             where = _where(tokens, i, trigger)
-            chosen.append((mention, f"the company that acts ({where})", _weight(tokens, i, trigger)))
+            chosen.append(
+                (mention, f"the company that acts ({where})", _weight(tokens, i, trigger))
+            )
         elif focus.ticker and _anaphor_before(tokens, trigger, lex, parties):
             chosen.append((None, "the company the article follows, referred back to", 0.7))
     events: dict[str, Event] = {}
-    for mention, reason, weight in chosen:
-        ticker = mention.ticker if mention else focus.ticker
+    for party, reason, weight in chosen:
+        ticker = party.ticker if party else focus.ticker
         assert ticker is not None
-        named = f"'{mention.text}' ({mention.how})" if mention else f"{ticker} (in focus)"
+        named = f"'{party.text}' ({party.how})" if party else f"{ticker} (in focus)"
         why = f"trigger '{trigger.words}' → {trigger.type}; {named} is {reason}"
         event = Event(
             ticker, trigger.type, sentence.text, round(weight * confidence, 2), trigger.words, why
@@ -325,7 +322,7 @@ def _not_a_party(tokens: Sequence[Token], index: int, lex: Lexicon) -> bool:
         if token.text in {".", ";", ":"}:
             return False
         # "rivals, including X": a comma may only be crossed into a list that it opens.
-        if token.text == "," and not tokens[j + 1].lower in lex.not_party | {"and", "et"}:
+        if token.text == "," and tokens[j + 1].lower not in lex.not_party | {"and", "et"}:
             return False
     return False
 

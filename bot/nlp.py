@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import spacy
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ def _french() -> Language:
 
 
 def _with_abbreviations(nlp: Language) -> Language:
+    tokenizer: Tokenizer = nlp.tokenizer
     for abbreviation in _ABBREVIATIONS:
-        nlp.tokenizer.add_special_case(abbreviation, [{"ORTH": abbreviation}])
+        tokenizer.add_special_case(abbreviation, [{"ORTH": abbreviation}])
     return nlp

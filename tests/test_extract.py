@@ -61,7 +61,10 @@ def test_every_event_carries_its_evidence_sentence(extractor: Extractor) -> None
     ("text", "lang"),
     [
         ("Meta Platforms denied reports that it plans to cut jobs in its AI unit.", "en"),
-        ("Meta Platforms n'a pas l'intention de supprimer des postes, a indiqué un porte-parole.", "fr"),
+        (
+            "Meta Platforms n'a pas l'intention de supprimer des postes, a indiqué un porte-parole.",
+            "fr",
+        ),
     ],
 )
 def test_a_denied_event_is_not_reported(extractor: Extractor, text: str, lang: str) -> None:
@@ -72,7 +75,10 @@ def test_a_denied_event_is_not_reported(extractor: Extractor, text: str, lang: s
     ("text", "lang"),
     [
         ("After Meta Platforms invested in Scale AI, the startup cut 14% of its staff.", "en"),
-        ("Après l'investissement de Meta Platforms dans Scale AI, la startup a licencié 14 % de son personnel.", "fr"),
+        (
+            "Après l'investissement de Meta Platforms dans Scale AI, la startup a licencié 14 % de son personnel.",
+            "fr",
+        ),
     ],
 )
 def test_layoffs_at_an_untracked_startup_are_not_the_investors(
@@ -85,8 +91,14 @@ def test_layoffs_at_an_untracked_startup_are_not_the_investors(
 @pytest.mark.parametrize(
     ("text", "lang"),
     [
-        ("Jane Doe, a former Alphabet executive, was appointed chief financial officer of Meta Platforms.", "en"),
-        ("Jane Doe, ancienne dirigeante d'Alphabet, a été nommée directrice financière de Meta Platforms.", "fr"),
+        (
+            "Jane Doe, a former Alphabet executive, was appointed chief financial officer of Meta Platforms.",
+            "en",
+        ),
+        (
+            "Jane Doe, ancienne dirigeante d'Alphabet, a été nommée directrice financière de Meta Platforms.",
+            "fr",
+        ),
     ],
 )
 def test_a_former_employer_gets_nothing(extractor: Extractor, text: str, lang: str) -> None:

@@ -7,7 +7,9 @@ from bot.tickers import TickerMatcher
 
 WATCHLIST = Watchlist(
     tickers=(
-        TickerConfig(symbol="META", exchange="NASDAQ", names=("Meta Platforms", "Meta", "Facebook")),
+        TickerConfig(
+            symbol="META", exchange="NASDAQ", names=("Meta Platforms", "Meta", "Facebook")
+        ),
         TickerConfig(symbol="AAPL", exchange="NASDAQ", names=("Apple",)),
         TickerConfig(symbol="TGT", exchange="NYSE", names=("Target",)),
         TickerConfig(symbol="F", exchange="NYSE", names=("Ford Motor",)),
