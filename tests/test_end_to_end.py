@@ -104,12 +104,16 @@ def bot_env(slack: FakeSlack) -> dict[str, str]:
 
 
 def run_once(
-    workdir: Path, newsroom: Newsroom, slack: FakeSlack
+    workdir: Path,
+    newsroom: Newsroom,
+    slack: FakeSlack,
+    *extra: str,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(
-        bot_command(workdir, newsroom, "--once"),
+        [*bot_command(workdir, newsroom, "--once"), *extra],
         cwd=workdir,
-        env=bot_env(slack),
+        env=env or bot_env(slack),
         capture_output=True,
         text=True,
         timeout=90,
@@ -213,15 +217,7 @@ def test_webhook_delivery_when_only_a_webhook_is_configured(
     env = bot_env(fake_slack)
     del env["SLACK_BOT_TOKEN"]
     env["SLACK_WEBHOOK_URL"] = fake_slack.webhook_url
-    done = subprocess.run(
-        bot_command(workdir, newsroom, "--once"),
-        cwd=workdir,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=90,
-    )
-    assert done.returncode == 0, done.stderr
+    done = run_once(workdir, newsroom, fake_slack, env=env)
     assert len(fake_slack.webhook_posts) == 2
     assert fake_slack.posts == []
     assert fake_slack.webhook_url not in done.stderr  # the webhook URL is a secret
@@ -233,15 +229,7 @@ def test_jsonl_sink_writes_one_object_per_alert(
     newsroom = Newsroom(local_site)
     publish_first_stories(newsroom)
     out = workdir / "alerts.jsonl"
-    done = subprocess.run(
-        [*bot_command(workdir, newsroom, "--once"), "--sink", f"jsonl:{out}"],
-        cwd=workdir,
-        env=bot_env(fake_slack),
-        capture_output=True,
-        text=True,
-        timeout=90,
-    )
-    assert done.returncode == 0, done.stderr
+    run_once(workdir, newsroom, fake_slack, "--sink", f"jsonl:{out}")
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert sorted((x["ticker"], tuple(x["events"])) for x in lines) == [
         ("AAPL", ("layoffs",)),
