@@ -1,4 +1,4 @@
-"""Command line: `run` (the worker), `extract` (no store, no Slack), `check` (config)."""
+"""Command line: `run` (the worker), `extract` (no store, no Slack), `eval`, `check`."""
 
 from __future__ import annotations
 
@@ -82,6 +82,32 @@ def _parser() -> argparse.ArgumentParser:
         help=f"drop events below this confidence (default {DEFAULT_MIN_CONFIDENCE})",
     )
     extract.set_defaults(command=_extract)
+
+    evaluate = commands.add_parser(
+        "eval", help="score extraction on a labelled corpus (precision, recall, F1, errors)"
+    )
+    evaluate.add_argument(
+        "corpus",
+        type=Path,
+        metavar="CORPUS",
+        help="a folder with labels.json files (searched recursively)",
+    )
+    evaluate.add_argument(
+        "--watchlist",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="default: the nearest watchlist.yaml in CORPUS or above it",
+    )
+    evaluate.add_argument("--json", action="store_true", help="one JSON report on stdout")
+    evaluate.add_argument(
+        "--min-confidence",
+        type=float,
+        default=DEFAULT_MIN_CONFIDENCE,
+        metavar="X",
+        help=f"drop events below this confidence (default {DEFAULT_MIN_CONFIDENCE})",
+    )
+    evaluate.set_defaults(command=_eval)
 
     check = commands.add_parser(
         "check", help="validate config and environment; say what would be watched and where"
@@ -192,6 +218,48 @@ def _extract(args: argparse.Namespace) -> int:
                 line = {"input": item, "error": str(error)}
             print(json.dumps(line, ensure_ascii=False), flush=True)
     return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from bot.article import read_article
+    from bot.evaluate import evaluate, load_corpus
+    from bot.fetch import Fetcher, make_client
+    from bot.models import Article
+    from bot.nlp import SUPPORTED_LANGS, load_pipelines
+
+    pages = load_corpus(args.corpus)
+    watchlist = load_watchlist(args.watchlist or _nearest_watchlist(args.corpus))
+    extractor = Extractor(watchlist, load_pipelines(), args.min_confidence)
+    with make_client() as client:
+        fetcher = Fetcher(client)
+
+        def run(path: Path) -> tuple[Extraction, str]:
+            try:
+                article = read_article(fetcher.fetch(path.resolve().as_uri()))
+                extraction = extractor.extract(article)
+            except BotError as error:
+                article = Article(path.as_uri(), path.name, "", None, None)
+                extraction = Extraction(article, skipped=str(error))
+            # Pages are grouped by the language folder they sit in, so a page whose
+            # language is mis-detected still counts against its own language.
+            folder = path.parent.name
+            return extraction, folder if folder in SUPPORTED_LANGS else article.lang or "?"
+
+        progress = tqdm(pages, desc="eval", unit="page", file=sys.stderr, disable=None)
+        report = evaluate(progress, run)
+    print(
+        json.dumps(report.as_dict(), ensure_ascii=False, indent=2) if args.json else report.render()
+    )
+    return 0
+
+
+def _nearest_watchlist(corpus: Path) -> Path:
+    for folder in [corpus, *corpus.resolve().parents]:
+        if (folder / "watchlist.yaml").exists():
+            return folder / "watchlist.yaml"
+    raise ConfigError([f"{corpus}: no watchlist.yaml in it or above it; pass --watchlist"])
 
 
 def _extraction_json(item: str, extraction: Extraction, explain: bool) -> dict[str, Any]:

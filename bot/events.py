@@ -33,7 +33,7 @@ RELATIONAL = frozenset(
     }
 )
 EXECUTIVE = frozenset({"executive_departure", "executive_appointment"})
-_CLAUSE_BREAKS = frozenset({",", ";", ":", "(", ")", "—", "–"})
+CLAUSE_BREAKS = frozenset({",", ";", ":", "(", ")", "—", "–"})
 _YEAR = re.compile(r"^(19|20)\d\d$")
 
 
@@ -46,6 +46,7 @@ class Token:
     lemma: str
     start: int
     end: int
+    is_break: bool = False  # ends a clause (a ticker's own "(NASDAQ:META)" does not)
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class _Slot:
     words: frozenset[str]
     prefixes: tuple[str, ...]
     gap: int  # tokens allowed between the previous slot and this one
+    negated: bool = False  # "!a|b": the next token must not be one of these
 
     def matches(self, token: Token) -> bool:
         return (
@@ -117,10 +119,11 @@ def _parse_rule(event_type: str, pattern: str) -> _Rule:
         if part.startswith(".."):
             gap = int(part[2:])
             continue
-        alternatives = part.lower().split("|")
+        negated = part.startswith("!")
+        alternatives = part.lower().lstrip("!").split("|")
         words = frozenset(a for a in alternatives if not a.endswith("*"))
         prefixes = tuple(a[:-1] for a in alternatives if a.endswith("*"))
-        slots.append(_Slot(words, prefixes, gap))
+        slots.append(_Slot(words, prefixes, gap, negated))
         gap = 0
     return _Rule(event_type, tuple(slots))
 
@@ -147,11 +150,15 @@ def _complete(
 ) -> int | None:
     """Match the remaining slots; a gap never crosses a clause or an agent ("by the CEO")."""
     for slot in slots:
+        if slot.negated:
+            if at + 1 < len(tokens) and slot.matches(tokens[at + 1]):
+                return None
+            continue
         for j in range(at + 1, min(len(tokens), at + 2 + slot.gap)):
             if slot.matches(tokens[j]):
                 at = j
                 break
-            if tokens[j].text in _CLAUSE_BREAKS or tokens[j].lower in stop:
+            if tokens[j].is_break or tokens[j].lower in stop:
                 return None
         else:
             return None
@@ -267,7 +274,7 @@ def _where(tokens: Sequence[Token], index: int, trigger: _Trigger) -> str:
 
 def _same_clause(tokens: Sequence[Token], index: int, trigger: _Trigger) -> bool:
     lo, hi = (index, trigger.first) if index < trigger.first else (trigger.last, index)
-    return not any(t.text in _CLAUSE_BREAKS for t in tokens[lo + 1 : hi])
+    return not any(t.is_break for t in tokens[lo + 1 : hi])
 
 
 def _weight(tokens: Sequence[Token], index: int, trigger: _Trigger) -> float:
@@ -329,7 +336,7 @@ def _not_a_party(tokens: Sequence[Token], index: int, lex: Lexicon) -> bool:
 
 def _cue_before(tokens: Sequence[Token], index: int, cues: frozenset[str], window: int) -> bool:
     for token in reversed(tokens[max(0, index - window) : index]):
-        if token.text in _CLAUSE_BREAKS:
+        if token.is_break:
             return False
         if token.lower in cues or token.lemma in cues:
             return True
@@ -341,9 +348,9 @@ def _background(tokens: Sequence[Token], trigger: _Trigger, published_year: int 
     if published_year is None:
         return False
     lo, hi = trigger.first, trigger.last
-    while lo > 0 and tokens[lo - 1].text not in _CLAUSE_BREAKS:
+    while lo > 0 and not tokens[lo - 1].is_break:
         lo -= 1
-    while hi < len(tokens) - 1 and tokens[hi + 1].text not in _CLAUSE_BREAKS:
+    while hi < len(tokens) - 1 and not tokens[hi + 1].is_break:
         hi += 1
     return any(
         _YEAR.match(t.text) and int(t.text) <= published_year - 2 for t in tokens[lo : hi + 1]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bot.config import Watchlist
-from bot.events import Sentence, Token, extract_events
-from bot.models import Article, Extraction
+from bot.events import CLAUSE_BREAKS, Sentence, Token, extract_events
+from bot.models import Article, Extraction, Mention
 from bot.nlp import Pipelines
 from bot.tickers import TickerMatcher
 
@@ -42,13 +42,20 @@ class Extractor:
         if not mentions:
             return Extraction(article, tickers=tickers)
         year = article.published.year if article.published else None
-        events = extract_events(self._sentences(text, article.lang), mentions, article.lang, year)
+        sentences = self._sentences(text, article.lang, mentions)
+        events = extract_events(sentences, mentions, article.lang, year)
         kept = tuple(e for e in events if e.confidence >= self._min_confidence)
         return Extraction(article, tickers=tickers, events=kept, mentions=tuple(mentions))
 
-    def _sentences(self, text: str, lang: str) -> Iterator[Sentence]:
+    def _sentences(self, text: str, lang: str, mentions: list[Mention]) -> Iterator[Sentence]:
         nlp = self._pipelines.get(lang)
         assert nlp is not None
+        # A ticker's own punctuation, "(NASDAQ:META)", does not end a clause.
+        quiet: set[int] = set()
+        for m in mentions:
+            quiet.update(range(m.start, m.end))
+            if text[m.start - 1 : m.start] == "(" and text[m.end : m.end + 1] == ")":
+                quiet.update((m.start - 1, m.end))
         offsets: list[int] = []
         segments: list[str] = []
         position = 0
@@ -66,6 +73,7 @@ class Extractor:
                         t.lemma_.lower(),
                         offset + t.idx,
                         offset + t.idx + len(t.text),
+                        t.text in CLAUSE_BREAKS and offset + t.idx not in quiet,
                     )
                     for t in span
                     if not t.is_space
