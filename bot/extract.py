@@ -22,7 +22,7 @@ class Extractor:
         pipelines: Pipelines,
         min_confidence: float = DEFAULT_MIN_CONFIDENCE,
     ) -> None:
-        self._matcher = TickerMatcher(watchlist)
+        self._matcher = TickerMatcher(watchlist, pipelines.common_words)
         self._pipelines = pipelines
         self._min_confidence = min_confidence
 

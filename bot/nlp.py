@@ -1,4 +1,10 @@
-"""spaCy pipelines, built once per process: tokens, sentences and lemmas for en and fr."""
+"""spaCy pipelines, built once per process: tokens, sentences and lemmas for en and fr.
+
+Only what extraction reads is loaded: the tokenizer, sentence boundaries and lemmas.
+French takes `fr_core_news_sm`'s sentence recognizer with lookup lemmas: the model's
+tagger-driven lemmatizer and parser cost 4× the time and 70 MB more for no measured
+gain in extraction (see README, "Choosing the pipeline").
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from dataclasses import dataclass
 
 import spacy
 from spacy.language import Language
+from spacy.pipeline import Lemmatizer
 from spacy.tokenizer import Tokenizer
 
 log = logging.getLogger(__name__)
@@ -15,11 +22,14 @@ log = logging.getLogger(__name__)
 SUPPORTED_LANGS = ("en", "fr")
 # Abbreviations that end in a period but do not end a sentence in news text.
 _ABBREVIATIONS = ("Inc.", "Corp.", "Co.", "Ltd.", "Cie.", "Bros.", "Mr.", "Mrs.", "Ms.", "Dr.")
+# Names that no dictionary lists but that read as ordinary words in news text.
+_EXTRA_COMMON_WORDS = frozenset({"meta", "snap", "block", "square", "visa", "gap", "match"})
 
 
 @dataclass(frozen=True)
 class Pipelines:
     by_lang: Mapping[str, Language]
+    common_words: frozenset[str]  # lower-case dictionary words and stop words, all languages
 
     def get(self, lang: str | None) -> Language | None:
         return self.by_lang.get(lang or "")
@@ -27,7 +37,11 @@ class Pipelines:
 
 def load_pipelines(langs: tuple[str, ...] = SUPPORTED_LANGS) -> Pipelines:
     loaders = {"en": _english, "fr": _french}
-    return Pipelines({lang: _with_abbreviations(loaders[lang]()) for lang in langs})
+    by_lang = {lang: _with_abbreviations(loaders[lang]()) for lang in langs}
+    words = set(_EXTRA_COMMON_WORDS)
+    for nlp in by_lang.values():
+        words.update(_dictionary(nlp))
+    return Pipelines(by_lang, frozenset(words))
 
 
 def _english() -> Language:
@@ -46,9 +60,14 @@ def _english() -> Language:
 
 
 def _french() -> Language:
-    # The parser and NER cost twice the rest of the pipeline and attribution does not use them.
-    nlp = spacy.load("fr_core_news_sm", exclude=["parser", "ner"])
+    nlp = spacy.load(
+        "fr_core_news_sm",
+        exclude=["tok2vec", "morphologizer", "parser", "attribute_ruler", "lemmatizer", "ner"],
+    )
     nlp.enable_pipe("senter")
+    lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    assert isinstance(lemmatizer, Lemmatizer)
+    lemmatizer.initialize()
     return nlp
 
 
@@ -57,3 +76,21 @@ def _with_abbreviations(nlp: Language) -> Language:
     for abbreviation in _ABBREVIATIONS:
         tokenizer.add_special_case(abbreviation, [{"ORTH": abbreviation}])
     return nlp
+
+
+def _dictionary(nlp: Language) -> set[str]:
+    """The language's words: stop words and every lemma its lemmatizer tables know."""
+    words = {w.lower() for w in nlp.Defaults.stop_words}
+    if "lemmatizer" in nlp.pipe_names:
+        lemmatizer = nlp.get_pipe("lemmatizer")
+        assert isinstance(lemmatizer, Lemmatizer)
+        lookups = lemmatizer.lookups
+        for name in lookups.tables:
+            for value in lookups.get_table(name).values():
+                if isinstance(value, str):
+                    words.add(value.lower())
+                elif isinstance(value, dict):  # lemma_index: {pos: [lemmas]}
+                    words.update(w.lower() for lemmas in value.values() for w in lemmas)
+                elif isinstance(value, list):
+                    words.update(w.lower() for w in value if isinstance(w, str))
+    return words

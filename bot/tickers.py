@@ -8,9 +8,6 @@ from functools import cache
 from importlib import resources
 
 import yaml
-from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
-from spacy.lang.fr.stop_words import STOP_WORDS as FR_STOP_WORDS
-from spacy.lookups import load_lookups
 
 from bot.config import TickerConfig, Watchlist
 from bot.models import Mention, MentionKind
@@ -20,8 +17,6 @@ _EXCHANGE_PREFIXED = re.compile(
     r"\b(?P<exchange>[A-Z][A-Za-z.]{1,13})\s?:\s?(?P<symbol>[A-Z0-9]{1,6}(?:\.[A-Z]{1,3})?)(?![\w])"
 )
 _CASHTAG = re.compile(r"(?<![\w$])\$(?P<symbol>[A-Z]{1,6}(?:\.[A-Z]{1,2})?)(?![\w])")
-# Names that are not in the dictionaries but read as ordinary words in news text.
-_EXTRA_COMMON_WORDS = frozenset({"meta", "snap", "block", "square", "visa", "gap", "match"})
 
 
 @dataclass(frozen=True)
@@ -31,17 +26,19 @@ class _Alias:
 
 
 class TickerMatcher:
-    """Built once per watchlist; `find` is pure."""
+    """Built once per watchlist; `find` is pure. `common_words` are the dictionary words
+    (lower-case) that make a name or symbol ambiguous."""
 
-    def __init__(self, watchlist: Watchlist) -> None:
+    def __init__(self, watchlist: Watchlist, common_words: frozenset[str]) -> None:
         self._by_symbol: dict[str, TickerConfig] = {t.symbol: t for t in watchlist.tickers}
         self._exchange_codes = _exchange_codes()
         self._aliases: dict[str, _Alias] = {}
         for ticker in watchlist.tickers:
             for name in ticker.names:
-                self._aliases.setdefault(name, _Alias(ticker.symbol, _is_common_word(name)))
+                ambiguous = _is_common_word(name, common_words)
+                self._aliases.setdefault(name, _Alias(ticker.symbol, ambiguous))
             # A bare symbol counts only when it cannot be read as a word ("F", "ALL", "T").
-            if len(ticker.symbol) >= 3 and ticker.symbol.lower() not in _dictionary_words():
+            if len(ticker.symbol) >= 3 and ticker.symbol.lower() not in common_words:
                 self._aliases.setdefault(ticker.symbol, _Alias(ticker.symbol, False))
         names = sorted(self._aliases, key=len, reverse=True)
         self._names = (
@@ -108,15 +105,6 @@ def _exchange_codes() -> dict[str, str]:
     return {alias: code for code, aliases in table.items() for alias in [code, *aliases]}
 
 
-@cache
-def _dictionary_words() -> frozenset[str]:
-    words: set[str] = set(_EXTRA_COMMON_WORDS) | EN_STOP_WORDS | FR_STOP_WORDS
-    for lang in ("en", "fr"):
-        table = load_lookups(lang, ["lemma_lookup"]).get_table("lemma_lookup")
-        words.update(str(value).lower() for value in table.values())
-    return frozenset(words)
-
-
-def _is_common_word(name: str) -> bool:
+def _is_common_word(name: str, common_words: frozenset[str]) -> bool:
     # Multi-word names ("Meta Platforms") and acronyms ("LVMH") are unambiguous.
-    return " " not in name and not name.isupper() and name.lower() in _dictionary_words()
+    return " " not in name and not name.isupper() and name.lower() in common_words

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from bot.config import TickerConfig, Watchlist
+from bot.nlp import Pipelines
 from bot.tickers import TickerMatcher
 
 WATCHLIST = Watchlist(
@@ -22,8 +23,8 @@ WATCHLIST = Watchlist(
 
 
 @pytest.fixture(scope="module")
-def matcher() -> TickerMatcher:
-    return TickerMatcher(WATCHLIST)
+def matcher(pipelines: Pipelines) -> TickerMatcher:
+    return TickerMatcher(WATCHLIST, pipelines.common_words)
 
 
 def found(matcher: TickerMatcher, text: str) -> list[tuple[str, str]]:
