@@ -81,7 +81,7 @@ def read_article(page: Page, source: str = "") -> Article:
     published = read_published(doc)
     url = canonical_url(doc, page.final_url)
     declared = _declared_language(doc)
-    text = read_text(doc, page.final_url)  # last: trafilatura may rearrange the tree
+    text = _without_headline(read_text(doc, page.final_url), title)  # last: may alter the tree
     if not any(_is_prose(line) for line in text.splitlines()):
         raise ParseError(page.url, "no article text found")
     return Article(
@@ -92,6 +92,13 @@ def read_article(page: Page, source: str = "") -> Article:
         lang=detect_language(text, declared),
         source=source,
     )
+
+
+def _without_headline(text: str, title: str) -> str:
+    """The main text often starts with the <h1>; the title is kept apart, not read twice."""
+    first, _, rest = text.partition("\n")
+    same = " ".join(first.split()).casefold() == " ".join(title.split()).casefold()
+    return rest if title and same and rest.strip() else text
 
 
 def canonical_url(doc: HtmlDoc, page_url: str) -> str:

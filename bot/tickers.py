@@ -16,6 +16,7 @@ _WORD = re.compile(r"[\w'’.-]+")
 _EXCHANGE_PREFIXED = re.compile(
     r"\b(?P<exchange>[A-Z][A-Za-z.]{1,13})\s?:\s?(?P<symbol>[A-Z0-9]{1,6}(?:\.[A-Z]{1,3})?)(?![\w])"
 )
+_NAME_BEFORE = re.compile(r"\b([A-Z][\w'’-]*) +$")
 _CASHTAG = re.compile(r"(?<![\w$])\$(?P<symbol>[A-Z]{1,6}(?:\.[A-Z]{1,2})?)(?![\w])")
 
 
@@ -46,10 +47,10 @@ class TickerMatcher:
             if names
             else None
         )
-        context = _resources("attribution.yaml")
-        self._context = frozenset(
-            word for lang in context.values() for word in lang["company_context"]
-        )
+        cues = _resources("attribution.yaml").values()
+        self._context = frozenset(w for lang in cues for w in lang["company_context"])
+        self._places = frozenset(w for lang in cues for w in lang["place"])
+        self._common_words = common_words
 
     def find(self, text: str) -> list[Mention]:
         """Mentions in document order; a common-word name counts only in company context."""
@@ -70,10 +71,16 @@ class TickerMatcher:
             alias = self._aliases[match.group()]
             mention = _mention(alias.ticker, match, "name")
             (weak if alias.ambiguous else strong).append(mention)
-        corroborated = {m.ticker for m in strong}
-        strong.extend(
-            m for m in weak if m.ticker in corroborated or self._in_company_context(text, m)
-        )
+        # One sense per article: once a common-word name is clearly the company (a
+        # stronger mention, company context, or capitalised mid-sentence where the word
+        # would be lower-case), its other capitalised uses count too.
+        weak = [m for m in weak if not self._not_the_company(text, m)]
+        established = {m.ticker for m in strong} | {
+            m.ticker
+            for m in weak
+            if self._in_company_context(text, m) or not _needs_context(text, m)
+        }
+        strong.extend(m for m in weak if m.ticker in established)
         return sorted(strong, key=lambda m: m.start)
 
     def _in_company_context(self, text: str, mention: Mention) -> bool:
@@ -83,6 +90,32 @@ class TickerMatcher:
             return True
         after = _WORD.findall(after_text)[:3]
         return any(w.lower().strip(".") in self._context for w in before + after)
+
+    def _not_the_company(self, text: str, mention: Mention) -> bool:
+        """Part of another proper noun ("Orange County", "Harrison Ford") or a place."""
+        before = _WORD.findall(text[max(0, mention.start - 40) : mention.start])
+        after = _WORD.findall(text[mention.end : mention.end + 40].split("\n", 1)[0])
+        if after and after[0][:1].isupper() and after[0].lower().strip(".") not in self._context:
+            return True
+        adjacent = _NAME_BEFORE.search(text, max(0, mention.start - 40), mention.start)
+        if (
+            adjacent
+            and not _needs_context(text, mention)
+            and adjacent.group(1).lower() not in self._common_words
+        ):
+            return True
+        return any(w.lower() in self._places for w in before[-3:])
+
+
+def _needs_context(text: str, mention: Mention) -> bool:
+    """At the start of a sentence or in a title-case headline, a capital proves nothing."""
+    line_start = text.rfind("\n", 0, mention.start) + 1
+    before = text[line_start : mention.start].rstrip(" \"“«'‘—–-(")
+    if not before or before[-1] in ".!?:;":
+        return True
+    words = text[line_start : text.find("\n", mention.end) % (len(text) + 1)].split()
+    capitalised = sum(w[:1].isupper() for w in words)
+    return len(words) >= 4 and capitalised / len(words) >= 0.6
 
 
 def _mention(ticker: str, match: re.Match[str], how: MentionKind) -> Mention:
