@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import dateparser
 import htmldate
+import lxml.html
 import trafilatura
 import yaml
 
@@ -68,6 +69,14 @@ _BYLINE = re.compile(
 )
 _BYLINE_WINDOW = 15  # bylines sit near the top; prose further down may hold dates too
 _US_EASTERN = re.compile(r"\b(?:[AP]\.?M\.?|ET|EST|EDT)\s*$", re.IGNORECASE)
+
+
+_NAME_SPLIT = re.compile(r"[\s_\-]+")
+_FURNITURE = re.compile(
+    r"^(?:ad|ads|adv|advert\w*|sponsor\w*|promo\w*|pub|publicite|banner|widget|ticker|quotes?"
+    r"|newsletter|related|outbrain|taboola|share|sharing|social|cookie\w*)\d*$"
+)
+_FURNITURE_MAX_CHARS = 600
 
 
 def read_article(page: Page, source: str = "") -> Article:
@@ -172,6 +181,7 @@ def read_text(doc: HtmlDoc, page_url: str) -> str:
         "deduplicate": False,
         "output_format": "txt",
     }
+    _prune_furniture(doc.tree)
     # Precision first keeps related-article blocks out; recall rescues sparse layouts.
     extracted = trafilatura.extract(doc.tree, favor_precision=True, **options)
     if not extracted:
@@ -181,6 +191,20 @@ def read_text(doc: HtmlDoc, page_url: str) -> str:
         body = (doc.article_ld() or {}).get("articleBody")
         extracted = html.unescape(body) if isinstance(body, str) else ""
     return "\n".join(_drop_boilerplate(extracted.splitlines()))
+
+
+def _prune_furniture(tree: lxml.html.HtmlElement) -> None:
+    """Drop small blocks whose class or id names them as ads, widgets or cross-links
+    ("ad300", "market-ticker", "related-posts"): trafilatura keeps some of them as text.
+    Large blocks are left alone: sites wrap whole articles in "has-ads" containers."""
+    for element in tree.xpath("//body//*[@class or @id]"):
+        if element.tag in ("article", "main") or element.getparent() is None:
+            continue
+        if len(element.text_content()) > _FURNITURE_MAX_CHARS:
+            continue
+        names = f"{element.get('class', '')} {element.get('id', '')}".lower()
+        if any(_FURNITURE.match(token) for token in _NAME_SPLIT.split(names) if token):
+            element.drop_tree()
 
 
 def _is_boilerplate(line: str) -> bool:

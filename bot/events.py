@@ -1,11 +1,11 @@
-"""Find taxonomy events in sentences and attribute them to the tracked companies they concern.
+"""Attribute triggered events to the tracked companies they concern (the spec's rules).
 
-Triggers are lemma patterns from `resources/triggers_<lang>.yaml`. Attribution follows
-the spec: relational events (deals, lawsuits, executive moves) belong to every company
-that is a party in the sentence; the other events belong to the company that acts —
-the nearest one not separated from the trigger by another company ("the startup").
-A sentence that names no tracked company can still report about the company the
-article is following ("the company", "il") when nothing else was named in between.
+Relational events (deals, lawsuits, regulators, executive moves) belong to every company
+that is a party in the sentence; other events to the company that acts — the nearest one
+not separated from the trigger by another company ("the startup"). A sentence naming no
+tracked company can report about the company the article follows ("the company", "il"),
+which is the subject of the latest sentence that named one. Denied, speculative and
+background events are not reported; a broker is not the company it rates.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from importlib import resources
 import yaml
 
 from bot.models import Event, Mention
+from bot.triggers import Token, Trigger, TriggerSet, find_triggers, trigger_set
 
 RELATIONAL = frozenset(
     {
@@ -33,20 +34,32 @@ RELATIONAL = frozenset(
     }
 )
 EXECUTIVE = frozenset({"executive_departure", "executive_appointment"})
-CLAUSE_BREAKS = frozenset({",", ";", ":", "(", ")", "—", "–"})
 _YEAR = re.compile(r"^(19|20)\d\d$")
-
-
-@dataclass(frozen=True)
-class Token:
-    """What attribution needs of a token; offsets are into the analysed text."""
-
-    text: str
-    lower: str
-    lemma: str
-    start: int
-    end: int
-    is_break: bool = False  # ends a clause (a ticker's own "(NASDAQ:META)" does not)
+_FORWARD_WINDOW = 6  # an actor after its trigger is close to it: "layoffs at Meta"
+_DASHES = frozenset({"—", "–", "-"})
+_DETERMINERS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "this",
+        "its",
+        "le",
+        "la",
+        "les",
+        "l'",
+        "l’",
+        "un",
+        "une",
+        "des",
+        "ce",
+        "cette",
+        "ces",
+        "sa",
+        "son",
+        "ses",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -57,117 +70,32 @@ class Sentence:
 
 
 @dataclass(frozen=True)
-class _Slot:
-    words: frozenset[str]
-    prefixes: tuple[str, ...]
-    gap: int  # tokens allowed between the previous slot and this one
-    negated: bool = False  # "!a|b": the next token must not be one of these
+class Cues:
+    """A language's attribution cues (`resources/attribution.yaml`)."""
 
-    def matches(self, token: Token) -> bool:
-        return (
-            token.lower in self.words
-            or token.lemma in self.words
-            or any(token.lower.startswith(p) for p in self.prefixes)
-        )
-
-
-@dataclass(frozen=True)
-class _Rule:
-    type: str
-    slots: tuple[_Slot, ...]
-
-
-@dataclass(frozen=True)
-class _Trigger:
-    type: str
-    first: int  # token index of the first slot
-    last: int
-    words: str
-
-
-@dataclass(frozen=True)
-class Lexicon:
-    """A language's triggers and attribution cues."""
-
-    rules: tuple[_Rule, ...]
     negation: frozenset[str]
+    denial: frozenset[str]
     speculation: frozenset[str]
+    background: frozenset[str]
     not_party: frozenset[str]
     other_entity: frozenset[str]
     anaphora: frozenset[str]
     gap_stop: frozenset[str]
     executive_titles: frozenset[str]
+    broker: frozenset[str]
+    fiscal: frozenset[str]
 
 
 @cache
-def lexicon(lang: str) -> Lexicon:
-    package = resources.files("bot.resources")
-    triggers = yaml.safe_load(package.joinpath(f"triggers_{lang}.yaml").read_text("utf-8"))
-    cues = yaml.safe_load(package.joinpath("attribution.yaml").read_text("utf-8"))[lang]
-    rules = tuple(
-        _parse_rule(t, pattern) for t, patterns in triggers.items() for pattern in patterns
-    )
-    return Lexicon(
-        rules, *(frozenset(cues[k]) for k in Lexicon.__dataclass_fields__ if k != "rules")
-    )
-
-
-def _parse_rule(event_type: str, pattern: str) -> _Rule:
-    slots: list[_Slot] = []
-    gap = 0
-    for part in pattern.split():
-        if part.startswith(".."):
-            gap = int(part[2:])
-            continue
-        negated = part.startswith("!")
-        alternatives = part.lower().lstrip("!").split("|")
-        words = frozenset(a for a in alternatives if not a.endswith("*"))
-        prefixes = tuple(a[:-1] for a in alternatives if a.endswith("*"))
-        slots.append(_Slot(words, prefixes, gap, negated))
-        gap = 0
-    return _Rule(event_type, tuple(slots))
-
-
-def find_triggers(sentence: Sentence, lex: Lexicon) -> list[_Trigger]:
-    """The first match of each rule, at most one trigger per event type."""
-    found: dict[str, _Trigger] = {}
-    tokens = sentence.tokens
-    for rule in lex.rules:
-        if rule.type in found:
-            continue
-        for i, token in enumerate(tokens):
-            if rule.slots[0].matches(token):
-                end = _complete(rule.slots[1:], tokens, i, lex.gap_stop)
-                if end is not None:
-                    words = " ".join(t.text for t in tokens[i : end + 1])
-                    found[rule.type] = _Trigger(rule.type, i, end, words)
-                    break
-    return list(found.values())
-
-
-def _complete(
-    slots: Sequence[_Slot], tokens: Sequence[Token], at: int, stop: frozenset[str]
-) -> int | None:
-    """Match the remaining slots; a gap never crosses a clause or an agent ("by the CEO")."""
-    for slot in slots:
-        if slot.negated:
-            if at + 1 < len(tokens) and slot.matches(tokens[at + 1]):
-                return None
-            continue
-        for j in range(at + 1, min(len(tokens), at + 2 + slot.gap)):
-            if slot.matches(tokens[j]):
-                at = j
-                break
-            if tokens[j].is_break or tokens[j].lower in stop:
-                return None
-        else:
-            return None
-    return at
+def cues(lang: str) -> Cues:
+    text = resources.files("bot.resources").joinpath("attribution.yaml").read_text("utf-8")
+    data = yaml.safe_load(text)[lang]
+    return Cues(*(frozenset(str(w).lower() for w in data[k]) for k in Cues.__dataclass_fields__))
 
 
 @dataclass
 class _Focus:
-    """The company the article is talking about at this point ("the company", "il")."""
+    """The company the article is talking about at this point."""
 
     ticker: str | None = None
 
@@ -177,33 +105,30 @@ def extract_events(
     mentions: Sequence[Mention],
     lang: str,
     published_year: int | None,
+    common_words: frozenset[str],
 ) -> list[Event]:
     """All (ticker, type) events with their best evidence; pure."""
-    lex = lexicon(lang)
+    cue = cues(lang)
+    triggers: TriggerSet = trigger_set(lang, cue.gap_stop)
     best: dict[tuple[str, str], Event] = {}
     focus = _Focus()
     for sentence in sentences:
         inside = _mentions_in(sentence, mentions)
-        for trigger in find_triggers(sentence, lex):
-            for event in _attribute(sentence, trigger, inside, lex, focus, published_year):
+        parties = [(i, m) for i, m in inside if not _not_a_party(sentence.tokens, i, cue)]
+        for trigger in find_triggers(sentence.tokens, triggers):
+            for event in _attribute(sentence, trigger, parties, cue, focus, published_year):
                 key = (event.ticker, event.type)
                 if key not in best or event.confidence > best[key].confidence:
                     best[key] = event
-        _update_focus(
-            sentence,
-            [(i, m) for i, m in inside if not _not_a_party(sentence.tokens, i, lex)],
-            lex,
-            focus,
-        )
+        _update_focus(sentence, parties, cue, focus, common_words)
     return sorted(best.values(), key=lambda e: (e.ticker, e.type))
 
 
 def _mentions_in(sentence: Sentence, mentions: Sequence[Mention]) -> list[tuple[int, Mention]]:
     """Mentions as (token index, mention), one per company occurrence."""
     out: list[tuple[int, Mention]] = []
-    tokens = sentence.tokens
     for mention in mentions:
-        for i, token in enumerate(tokens):
+        for i, token in enumerate(sentence.tokens):
             if (
                 token.start <= mention.start < token.end
                 or mention.start <= token.start < mention.end
@@ -217,134 +142,178 @@ def _mentions_in(sentence: Sentence, mentions: Sequence[Mention]) -> list[tuple[
 
 def _attribute(
     sentence: Sentence,
-    trigger: _Trigger,
-    mentions: list[tuple[int, Mention]],
-    lex: Lexicon,
+    trigger: Trigger,
+    parties: list[tuple[int, Mention]],
+    cue: Cues,
     focus: _Focus,
     published_year: int | None,
 ) -> list[Event]:
     tokens = sentence.tokens
-    if trigger.type in EXECUTIVE and not any(
-        t.lower in lex.executive_titles or t.lemma in lex.executive_titles for t in tokens
-    ):
+    if trigger.type in EXECUTIVE and not any(_is(t, cue.executive_titles) for t in tokens):
         return []
-    if _cue_before(tokens, trigger.first, lex.negation, window=8):
+    if _denied(tokens, trigger, cue) or _background(tokens, trigger, cue, published_year):
         return []
-    if _background(tokens, trigger, published_year):
-        return []
-    confidence = 0.5 if _cue_before(tokens, trigger.first, lex.speculation, window=3) else 1.0
+    confidence = 1.0
+    if _speculative(tokens, trigger, cue):
+        confidence = 0.5
     if sentence.is_title:
         confidence -= 0.05  # a body sentence makes better evidence than the headline
-    parties = [(i, m) for i, m in mentions if not _not_a_party(tokens, i, lex)]
     chosen: list[tuple[Mention | None, str, float]] = []
-    if trigger.type in RELATIONAL and parties:
+    if trigger.type == "analyst_rating":
+        rated = _rated(tokens, trigger, parties, cue)
+        if rated is not None:
+            i, mention = rated
+            where = _where(tokens, i, trigger)
+            chosen.append((mention, f"the company rated ({where})", 0.9))
+    elif trigger.type in RELATIONAL and parties:
         for i, mention in parties:
             where = _where(tokens, i, trigger)
             chosen.append((mention, f"a party to it ({where})", _weight(tokens, i, trigger)))
     else:
-        actor = _actor(tokens, trigger, parties, lex)
+        actor = _actor(tokens, trigger, parties, cue)
         if actor is not None:
             i, mention = actor
             where = _where(tokens, i, trigger)
             chosen.append(
                 (mention, f"the company that acts ({where})", _weight(tokens, i, trigger))
             )
-        elif focus.ticker and _anaphor_before(tokens, trigger, lex, parties):
-            chosen.append((None, "the company the article follows, referred back to", 0.7))
+    if not chosen and not parties and focus.ticker and _anaphor_before(tokens, trigger, cue):
+        chosen.append((None, "the company the article follows, referred back to", 0.7))
     events: dict[str, Event] = {}
     for party, reason, weight in chosen:
         ticker = party.ticker if party else focus.ticker
         assert ticker is not None
         named = f"'{party.text}' ({party.how})" if party else f"{ticker} (in focus)"
         why = f"trigger '{trigger.words}' → {trigger.type}; {named} is {reason}"
-        event = Event(
-            ticker, trigger.type, sentence.text, round(weight * confidence, 2), trigger.words, why
-        )
+        score = round(weight * confidence, 2)
+        event = Event(ticker, trigger.type, sentence.text, score, trigger.words, why)
         if ticker not in events or event.confidence > events[ticker].confidence:
             events[ticker] = event
     return list(events.values())
 
 
-def _where(tokens: Sequence[Token], index: int, trigger: _Trigger) -> str:
+def _is(token: Token, words: frozenset[str]) -> bool:
+    return token.lower in words or token.lemma in words
+
+
+def _where(tokens: Sequence[Token], index: int, trigger: Trigger) -> str:
     distance = trigger.first - index if index < trigger.first else index - trigger.last
     side = "before" if index < trigger.first else "after"
     clause = "same clause" if _same_clause(tokens, index, trigger) else "another clause"
     return f"{distance} words {side} the trigger, {clause}"
 
 
-def _same_clause(tokens: Sequence[Token], index: int, trigger: _Trigger) -> bool:
+def _same_clause(tokens: Sequence[Token], index: int, trigger: Trigger) -> bool:
     lo, hi = (index, trigger.first) if index < trigger.first else (trigger.last, index)
     return not any(t.is_break for t in tokens[lo + 1 : hi])
 
 
-def _weight(tokens: Sequence[Token], index: int, trigger: _Trigger) -> float:
+def _weight(tokens: Sequence[Token], index: int, trigger: Trigger) -> float:
     return 0.9 if _same_clause(tokens, index, trigger) else 0.75
 
 
 def _actor(
-    tokens: Sequence[Token],
-    trigger: _Trigger,
-    parties: list[tuple[int, Mention]],
-    lex: Lexicon,
+    tokens: Sequence[Token], trigger: Trigger, parties: list[tuple[int, Mention]], cue: Cues
 ) -> tuple[int, Mention] | None:
-    """The nearest company before the trigger, else after it, unless another company
+    """The nearest company before the trigger, else just after it, unless another company
     (a "startup", a "rival") stands between them."""
     by_index = dict(parties)
     for i in range(trigger.first - 1, -1, -1):
         if i in by_index:
             return i, by_index[i]
-        if _other_entity(tokens[i], lex):
+        if _blocks(tokens, i, by_index, cue):
             break
-    for i in range(trigger.last + 1, len(tokens)):
+    for i in range(trigger.last + 1, min(len(tokens), trigger.last + 1 + _FORWARD_WINDOW)):
         if i in by_index:
             return i, by_index[i]
-        if _other_entity(tokens[i], lex) or tokens[i].text in {";", ":"}:
+        if _blocks(tokens, i, by_index, cue) or tokens[i].text in {";", ":"}:
             break
     return None
 
 
-def _anaphor_before(
-    tokens: Sequence[Token], trigger: _Trigger, lex: Lexicon, parties: list[tuple[int, Mention]]
-) -> bool:
-    if parties:
+def _rated(
+    tokens: Sequence[Token], trigger: Trigger, parties: list[tuple[int, Mention]], cue: Cues
+) -> tuple[int, Mention] | None:
+    """A rating belongs to the company rated ("downgraded Netflix"), not to the broker."""
+    after = [
+        (i, m)
+        for i, m in parties
+        if i > trigger.last
+        and _same_clause(tokens, i, trigger)
+        and not any(t.lower in cue.gap_stop for t in tokens[max(0, i - 2) : i])
+    ]
+    if after:
+        return after[0]
+    brokers = {i for i, _ in parties if i + 1 < len(tokens) and _is(tokens[i + 1], cue.broker)}
+    return _actor(tokens, trigger, [(i, m) for i, m in parties if i not in brokers], cue)
+
+
+def _blocks(tokens: Sequence[Token], index: int, parties: dict[int, Mention], cue: Cues) -> bool:
+    """Another company named by a noun blocks attribution — unless it is the tracked
+    company's own unit ("Ford's German unit", "la filiale polonaise de Carrefour")."""
+    if not _is(tokens[index], cue.other_entity):
         return False
+    owner_before = any(
+        j in parties and tokens[j + 1].lower in {"'s", "’s"} for j in range(index - 3, index)
+    )
+    owner_after = any(
+        j in parties and tokens[j - 1].lower in {"of", "de", "du", "d'", "d’"}
+        for j in range(index + 1, min(len(tokens), index + 4))
+    )
+    return not (owner_before or owner_after)
+
+
+def _anaphor_before(tokens: Sequence[Token], trigger: Trigger, cue: Cues) -> bool:
     for token in reversed(tokens[: trigger.first]):
-        if _other_entity(token, lex):
+        if _is(token, cue.other_entity):
             return False
-        if token.lower in lex.anaphora:
+        if token.lower in cue.anaphora:
             return True
     return False
 
 
-def _other_entity(token: Token, lex: Lexicon) -> bool:
-    return token.lower in lex.other_entity or token.lemma in lex.other_entity
-
-
-def _not_a_party(tokens: Sequence[Token], index: int, lex: Lexicon) -> bool:
+def _not_a_party(tokens: Sequence[Token], index: int, cue: Cues) -> bool:
     """A company named as a comparison, a former employer or in a rivals list."""
     for j in range(index - 1, max(-1, index - 7), -1):
         token = tokens[j]
-        if token.lower in lex.not_party or token.lemma in lex.not_party:
+        if _is(token, cue.not_party):
             return True
         if token.text in {".", ";", ":"}:
             return False
         # "rivals, including X": a comma may only be crossed into a list that it opens.
-        if token.text == "," and tokens[j + 1].lower not in lex.not_party | {"and", "et"}:
+        if token.text == "," and tokens[j + 1].lower not in cue.not_party | {"and", "et"}:
             return False
     return False
 
 
-def _cue_before(tokens: Sequence[Token], index: int, cues: frozenset[str], window: int) -> bool:
+def _denied(tokens: Sequence[Token], trigger: Trigger, cue: Cues) -> bool:
+    """A denial anywhere before the trigger, or a negation close to it in its clause."""
+    if any(_is(t, cue.denial) for t in tokens[: trigger.first]):
+        return True
+    return _cue_before(tokens, trigger.first, cue.negation, window=8)
+
+
+def _speculative(tokens: Sequence[Token], trigger: Trigger, cue: Cues) -> bool:
+    asked = bool(tokens) and tokens[-1].text == "?"
+    return asked or _cue_before(tokens, trigger.first, cue.speculation, window=5)
+
+
+def _cue_before(tokens: Sequence[Token], index: int, words: frozenset[str], window: int) -> bool:
     for token in reversed(tokens[max(0, index - window) : index]):
         if token.is_break:
             return False
-        if token.lower in cues or token.lemma in cues:
+        if _is(token, words):
             return True
     return False
 
 
-def _background(tokens: Sequence[Token], trigger: _Trigger, published_year: int | None) -> bool:
-    """A past event told as background: a year two or more before publication in its clause."""
+def _background(
+    tokens: Sequence[Token], trigger: Trigger, cue: Cues, published_year: int | None
+) -> bool:
+    """A past event told as background: "years ago", or a year before publication in its
+    clause (fiscal years excepted: "fiscal 2025 results" are reported in 2026)."""
+    if any(_is(t, cue.background) for t in tokens):
+        return True
     if published_year is None:
         return False
     lo, hi = trigger.first, trigger.last
@@ -352,20 +321,47 @@ def _background(tokens: Sequence[Token], trigger: _Trigger, published_year: int 
         lo -= 1
     while hi < len(tokens) - 1 and not tokens[hi + 1].is_break:
         hi += 1
-    return any(
-        _YEAR.match(t.text) and int(t.text) <= published_year - 2 for t in tokens[lo : hi + 1]
-    )
+    clause = tokens[lo : hi + 1]
+    if any(_is(t, cue.fiscal) for t in clause):
+        return False
+    return any(_YEAR.match(t.text) and int(t.text) < published_year for t in clause)
 
 
 def _update_focus(
-    sentence: Sentence, mentions: list[tuple[int, Mention]], lex: Lexicon, focus: _Focus
+    sentence: Sentence,
+    parties: list[tuple[int, Mention]],
+    cue: Cues,
+    focus: _Focus,
+    common_words: frozenset[str],
 ) -> None:
-    """The last company named in the sentence is the one "the company" refers to next."""
-    last_mention = mentions[-1][0] if mentions else -1
-    last_other = max(
-        (i for i, t in enumerate(sentence.tokens) if _other_entity(t, lex)), default=-1
-    )
-    if last_other > last_mention:
+    """The sentence's subject, when it names a company, is who "the company" is next;
+    otherwise the last company it named."""
+    tokens = sentence.tokens
+    start = next((i + 1 for i, t in enumerate(tokens[:12]) if t.text in _DASHES), 0)
+    by_index = dict(parties)
+    for i in range(start, min(len(tokens), start + 3)):
+        token = tokens[i]
+        if i in by_index:
+            focus.ticker = by_index[i].ticker
+            return
+        if _is(token, cue.other_entity) or _unknown_name(token, common_words):
+            focus.ticker = None
+            return
+        if token.lower not in _DETERMINERS:
+            break
+    last_party = parties[-1][0] if parties else -1
+    last_other = max((i for i, t in enumerate(tokens) if _is(t, cue.other_entity)), default=-1)
+    if last_other > last_party:
         focus.ticker = None
-    elif last_mention >= 0:
-        focus.ticker = mentions[-1][1].ticker
+    elif last_party >= 0:
+        focus.ticker = parties[-1][1].ticker
+
+
+def _unknown_name(token: Token, common_words: frozenset[str]) -> bool:
+    """A capitalised word no dictionary knows: a company or person the watchlist does not."""
+    return (
+        token.text[:1].isupper()
+        and token.text.isalpha()
+        and not token.text.isupper()
+        and token.lower not in common_words
+    )

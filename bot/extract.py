@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bot.config import Watchlist
-from bot.events import CLAUSE_BREAKS, Sentence, Token, extract_events
+from bot.events import Sentence, extract_events
 from bot.models import Article, Extraction, Mention
 from bot.nlp import Pipelines
 from bot.tickers import TickerMatcher
+from bot.triggers import Token
 
 DEFAULT_MIN_CONFIDENCE = 0.6
+# Punctuation that ends a clause for attribution ("Meta, which ..., said").
+CLAUSE_BREAKS = frozenset({",", ";", ":", "(", ")", "—", "–"})
 
 
 class Extractor:
@@ -43,7 +46,9 @@ class Extractor:
             return Extraction(article, tickers=tickers)
         year = article.published.year if article.published else None
         sentences = self._sentences(text, article.lang, mentions)
-        events = extract_events(sentences, mentions, article.lang, year)
+        events = extract_events(
+            sentences, mentions, article.lang, year, self._pipelines.common_words
+        )
         kept = tuple(e for e in events if e.confidence >= self._min_confidence)
         return Extraction(article, tickers=tickers, events=kept, mentions=tuple(mentions))
 
@@ -51,6 +56,7 @@ class Extractor:
         nlp = self._pipelines.get(lang)
         assert nlp is not None
         # A ticker's own punctuation, "(NASDAQ:META)", does not end a clause.
+        starts = {m.start for m in mentions}
         quiet: set[int] = set()
         for m in mentions:
             quiet.update(range(m.start, m.end))
@@ -74,6 +80,8 @@ class Extractor:
                         offset + t.idx,
                         offset + t.idx + len(t.text),
                         t.text in CLAUSE_BREAKS and offset + t.idx not in quiet,
+                        t.like_num,
+                        offset + t.idx in starts,
                     )
                     for t in span
                     if not t.is_space

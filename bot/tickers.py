@@ -95,7 +95,10 @@ class TickerMatcher:
         """Part of another proper noun ("Orange County", "Harrison Ford") or a place."""
         before = _WORD.findall(text[max(0, mention.start - 40) : mention.start])
         after = _WORD.findall(text[mention.end : mention.end + 40].split("\n", 1)[0])
-        if after and after[0][:1].isupper() and after[0].lower().strip(".") not in self._context:
+        # "Orange County", "Target Field": a capitalised dictionary word makes another name
+        # ("Airbus A321neo" does not).
+        following = after[0].lower().strip(".") if after else ""
+        if after and after[0][:1].isupper() and following in self._common_words - self._context:
             return True
         adjacent = _NAME_BEFORE.search(text, max(0, mention.start - 40), mention.start)
         if (
@@ -111,8 +114,12 @@ def _needs_context(text: str, mention: Mention) -> bool:
     """At the start of a sentence or in a title-case headline, a capital proves nothing."""
     line_start = text.rfind("\n", 0, mention.start) + 1
     before = text[line_start : mention.start].rstrip(" \"“«'‘—–-(")
-    if not before or before[-1] in ".!?:;":
+    if not before or before[-1] in ".!?:;" or before[-1].isupper():
         return True
+    # "In Orange, ..." / "À Orange, ...": a capitalised lone preposition starts the sentence.
+    last = before.rsplit(None, 1)
+    if len(last) == 1 or last[-2][-1:] in ".!?:;":
+        return last[-1][:1].isupper()
     words = text[line_start : text.find("\n", mention.end) % (len(text) + 1)].split()
     capitalised = sum(w[:1].isupper() for w in words)
     return len(words) >= 4 and capitalised / len(words) >= 0.6
