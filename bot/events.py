@@ -36,6 +36,10 @@ RELATIONAL = frozenset(
 EXECUTIVE = frozenset({"executive_departure", "executive_appointment"})
 _YEAR = re.compile(r"^(19|20)\d\d$")
 _FORWARD_WINDOW = 6  # an actor after its trigger is close to it: "layoffs at Meta"
+_REACH = 25  # beyond this many words a company is not a party to a trigger
+_STRONG_BREAKS = frozenset({";", ":"})
+# A company right after these is an object ("a deal with Meta"), never the actor.
+_OBJECT_MARKERS = frozenset({"with", "to", "from", "against", "avec", "auprès", "contre", "à"})
 _DASHES = frozenset({"—", "–", "-"})
 _DETERMINERS = frozenset(
     [
@@ -167,6 +171,8 @@ def _attribute(
             chosen.append((mention, f"the company rated ({where})", 0.9))
     elif trigger.type in RELATIONAL and parties:
         for i, mention in parties:
+            if abs(i - trigger.first) > _REACH:
+                continue
             where = _where(tokens, i, trigger)
             chosen.append((mention, f"a party to it ({where})", _weight(tokens, i, trigger)))
     else:
@@ -209,7 +215,12 @@ def _same_clause(tokens: Sequence[Token], index: int, trigger: Trigger) -> bool:
 
 
 def _weight(tokens: Sequence[Token], index: int, trigger: Trigger) -> float:
-    return 0.9 if _same_clause(tokens, index, trigger) else 0.75
+    """Same clause 0.9; another clause 0.75; across ":" or ";", below the threshold."""
+    lo, hi = (index, trigger.first) if index < trigger.first else (trigger.last, index)
+    between = tokens[lo + 1 : hi]
+    if any(t.text in _STRONG_BREAKS and t.is_break for t in between):
+        return 0.5
+    return 0.75 if any(t.is_break for t in between) else 0.9
 
 
 def _actor(
@@ -218,8 +229,8 @@ def _actor(
     """The nearest company before the trigger, else just after it, unless another company
     (a "startup", a "rival") stands between them."""
     by_index = dict(parties)
-    for i in range(trigger.first - 1, -1, -1):
-        if i in by_index:
+    for i in range(trigger.first - 1, max(-1, trigger.first - 1 - _REACH), -1):
+        if i in by_index and not (i > 0 and tokens[i - 1].lower in _OBJECT_MARKERS):
             return i, by_index[i]
         if _blocks(tokens, i, by_index, cue):
             break

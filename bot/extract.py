@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from bot.config import Watchlist
@@ -13,6 +14,7 @@ from bot.triggers import Token
 
 DEFAULT_MIN_CONFIDENCE = 0.6
 # Punctuation that ends a clause for attribution ("Meta, which ..., said").
+_YEAR = re.compile(r"^(19|20)\d\d$")
 CLAUSE_BREAKS = frozenset({",", ";", ":", "(", ")", "—", "–"})
 
 
@@ -80,7 +82,7 @@ class Extractor:
                         offset + t.idx,
                         offset + t.idx + len(t.text),
                         t.text in CLAUSE_BREAKS and offset + t.idx not in quiet,
-                        t.like_num,
+                        t.like_num and not _YEAR.match(t.text),
                         offset + t.idx in starts,
                     )
                     for t in span

@@ -33,7 +33,7 @@ class Token:
     start: int
     end: int
     is_break: bool = False  # ends a clause (a ticker's own "(NASDAQ:META)" does not)
-    like_num: bool = False
+    like_num: bool = False  # a quantity, not a year ("40 Boeing 787", not "2027")
     is_company: bool = False  # starts a tracked company's mention
 
 
