@@ -37,7 +37,11 @@ EXECUTIVE = frozenset({"executive_departure", "executive_appointment"})
 _YEAR = re.compile(r"^(19|20)\d\d$")
 _FORWARD_WINDOW = 6  # an actor after its trigger is close to it: "layoffs at Meta"
 _REACH = 25  # beyond this many words a company is not a party to a trigger
+_CONFIDENT = 0.6  # a party weighed below this leaves room for "the company" to take over
 _STRONG_BREAKS = frozenset({";", ":"})
+_LIST_OPENERS = frozenset(
+    {"and", "et", "including", "such", "like", "dont", "notamment", "comme", "tels", "telles"}
+)
 # A company right after these is an object ("a deal with Meta"), never the actor.
 _OBJECT_MARKERS = frozenset({"with", "to", "from", "against", "avec", "auprès", "contre", "à"})
 _DASHES = frozenset({"—", "–", "-"})
@@ -183,8 +187,17 @@ def _attribute(
             chosen.append(
                 (mention, f"the company that acts ({where})", _weight(tokens, i, trigger))
             )
-    if not chosen and not parties and focus.ticker and _anaphor_before(tokens, trigger, cue):
-        chosen.append((None, "the company the article follows, referred back to", 0.7))
+    if max((w for _, _, w in chosen), default=0.0) < _CONFIDENT:
+        # "…; the group lifts its dividend", "the company said it would cut jobs": the
+        # subject refers back to the company named last in the sentence, else in focus.
+        anaphor = _anaphor_before(tokens, trigger, cue)
+        if anaphor is not None:
+            before = [(i, m) for i, m in parties if i < anaphor]
+            if before:
+                i, mention = before[-1]
+                chosen.append((mention, f"referred back to by '{tokens[anaphor].text}'", 0.8))
+            elif focus.ticker:
+                chosen.append((None, "the company the article follows, referred back to", 0.7))
     events: dict[str, Event] = {}
     for party, reason, weight in chosen:
         ticker = party.ticker if party else focus.ticker
@@ -215,9 +228,12 @@ def _same_clause(tokens: Sequence[Token], index: int, trigger: Trigger) -> bool:
 
 
 def _weight(tokens: Sequence[Token], index: int, trigger: Trigger) -> float:
-    """Same clause 0.9; another clause 0.75; across ":" or ";", below the threshold."""
+    """Same clause 0.9; another clause 0.75; across ":" or ";", below the threshold —
+    except a headline's topic: "Orange : acompte sur dividende relevé"."""
     lo, hi = (index, trigger.first) if index < trigger.first else (trigger.last, index)
     between = tokens[lo + 1 : hi]
+    if index <= 1 and len(between) > 0 and between[0].text == ":":
+        return 0.9
     if any(t.text in _STRONG_BREAKS and t.is_break for t in between):
         return 0.5
     return 0.75 if any(t.is_break for t in between) else 0.9
@@ -274,13 +290,14 @@ def _blocks(tokens: Sequence[Token], index: int, parties: dict[int, Mention], cu
     return not (owner_before or owner_after)
 
 
-def _anaphor_before(tokens: Sequence[Token], trigger: Trigger, cue: Cues) -> bool:
-    for token in reversed(tokens[: trigger.first]):
-        if _is(token, cue.other_entity):
-            return False
-        if token.lower in cue.anaphora:
-            return True
-    return False
+def _anaphor_before(tokens: Sequence[Token], trigger: Trigger, cue: Cues) -> int | None:
+    """The index of "the company"/"il"/"the board" acting for the trigger, if any."""
+    for i in range(trigger.first - 1, -1, -1):
+        if _is(tokens[i], cue.other_entity):
+            return None
+        if tokens[i].lower in cue.anaphora:
+            return i
+    return None
 
 
 def _not_a_party(tokens: Sequence[Token], index: int, cue: Cues) -> bool:
@@ -292,7 +309,7 @@ def _not_a_party(tokens: Sequence[Token], index: int, cue: Cues) -> bool:
         if token.text in {".", ";", ":"}:
             return False
         # "rivals, including X": a comma may only be crossed into a list that it opens.
-        if token.text == "," and tokens[j + 1].lower not in cue.not_party | {"and", "et"}:
+        if token.text == "," and tokens[j + 1].lower not in _LIST_OPENERS:
             return False
     return False
 
