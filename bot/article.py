@@ -72,9 +72,15 @@ _US_EASTERN = re.compile(r"\b(?:[AP]\.?M\.?|ET|EST|EDT)\s*$", re.IGNORECASE)
 
 
 _NAME_SPLIT = re.compile(r"[\s_\-]+")
+# Class/id words of page furniture, in the languages the bot reads: ads, widgets, price
+# boards, most-read and see-also lists, sign-up boxes.
 _FURNITURE = re.compile(
-    r"^(?:ad|ads|adv|advert\w*|sponsor\w*|promo\w*|pub|publicite|banner|widget|ticker|quotes?"
-    r"|newsletter|related|outbrain|taboola|share|sharing|social|cookie\w*)\d*$"
+    r"^(?:ad|ads|adv|advert\w*|sponsor\w*|promo\w*|pub|publicite|banner|bandeau|widget|ticker"
+    r"|quotes?|cotations?|cours|bourse|valeurs|palmares|marquee|movers|stocks|markets?"
+    r"|newsletter|signup|subscribe|inscription|alertes?|related|recommended|recirculation"
+    r"|mostread|popular|populaires|trending|plus|lus|lireaussi|voiraussi|aussi|memesujet"
+    r"|depeches|derniers|latest|teasers?|rail|sidebar|outbrain|taboola|share|sharing|social"
+    r"|cookie\w*)\d*$"
 )
 _FURNITURE_MAX_CHARS = 600
 
@@ -90,7 +96,9 @@ def read_article(page: Page, source: str = "") -> Article:
     published = read_published(doc)
     url = canonical_url(doc, page.final_url)
     declared = _declared_language(doc)
+    authors = _authors(doc)
     text = _without_headline(read_text(doc, page.final_url), title)  # last: may alter the tree
+    text = "\n".join(line for line in text.split("\n") if not _is_bio(line, authors))
     if not any(_is_prose(line) for line in text.splitlines()):
         raise ParseError(page.url, "no article text found")
     return Article(
@@ -101,6 +109,22 @@ def read_article(page: Page, source: str = "") -> Article:
         lang=detect_language(text, declared),
         source=source,
     )
+
+
+def _authors(doc: HtmlDoc) -> tuple[str, ...]:
+    """Author names the page states (JSON-LD, <meta name=author>)."""
+    found = [doc.meta.get("author", "")]
+    credit = (doc.article_ld() or {}).get("author")
+    for person in credit if isinstance(credit, list) else [credit]:
+        name = person.get("name") if isinstance(person, dict) else person
+        if isinstance(name, str):
+            found.append(name)
+    return tuple(n.strip() for n in found if len(n.strip().split()) >= 2)
+
+
+def _is_bio(line: str, authors: tuple[str, ...]) -> bool:
+    """A line that starts with the author's name is a bio or a signature, not news."""
+    return any(line.casefold().startswith(a.casefold()) for a in authors)
 
 
 def _without_headline(text: str, title: str) -> str:
@@ -203,7 +227,8 @@ def _prune_furniture(tree: lxml.html.HtmlElement) -> None:
         if len(element.text_content()) > _FURNITURE_MAX_CHARS:
             continue
         names = f"{element.get('class', '')} {element.get('id', '')}".lower()
-        if any(_FURNITURE.match(token) for token in _NAME_SPLIT.split(names) if token):
+        is_form = bool(element.xpath(".//input|.//button|.//form"))  # sign-up boxes
+        if is_form or any(_FURNITURE.match(t) for t in _NAME_SPLIT.split(names) if t):
             element.drop_tree()
 
 
