@@ -323,7 +323,7 @@ def _denied(tokens: Sequence[Token], trigger: Trigger, cue: Cues) -> bool:
 
 def _speculative(tokens: Sequence[Token], trigger: Trigger, cue: Cues) -> bool:
     asked = bool(tokens) and tokens[-1].text == "?"
-    return asked or _cue_before(tokens, trigger.first, cue.speculation, window=5)
+    return asked or _cue_before(tokens, trigger.first, cue.speculation, window=8)
 
 
 def _cue_before(tokens: Sequence[Token], index: int, words: frozenset[str], window: int) -> bool:
@@ -340,7 +340,7 @@ def _background(
 ) -> bool:
     """A past event told as background: "years ago", or a year before publication in its
     clause (fiscal years excepted: "fiscal 2025 results" are reported in 2026)."""
-    if any(_is(t, cue.background) for t in tokens):
+    if any(_is(t, cue.background) for t in tokens) or _years_ago(tokens):
         return True
     if published_year is None:
         return False
@@ -353,6 +353,15 @@ def _background(
     if any(_is(t, cue.fiscal) for t in clause):
         return False
     return any(_YEAR.match(t.text) and int(t.text) < published_year for t in clause)
+
+
+def _years_ago(tokens: Sequence[Token]) -> bool:
+    """French "il y a trois ans": the event is years old."""
+    words = [t.lower for t in tokens]
+    for i in range(len(words) - 3):
+        if words[i : i + 3] == ["il", "y", "a"] and {"ans", "années"} & set(words[i + 3 : i + 6]):
+            return True
+    return False
 
 
 def _update_focus(

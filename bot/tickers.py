@@ -78,7 +78,9 @@ class TickerMatcher:
         established = {m.ticker for m in strong} | {
             m.ticker
             for m in weak
-            if self._in_company_context(text, m) or not _needs_context(text, m)
+            if self._in_company_context(text, m)
+            or not _needs_context(text, m)
+            or _paired(text, m, strong)
         }
         strong.extend(m for m in weak if m.ticker in established)
         return sorted(strong, key=lambda m: m.start)
@@ -108,6 +110,19 @@ class TickerMatcher:
         ):
             return True
         return any(w.lower() in self._places for w in before[-3:])
+
+
+def _paired(text: str, mention: Mention, others: list[Mention]) -> bool:
+    """Named alongside another company: "Orange et Google Cloud", "Apple and Microsoft"."""
+    for other in others:
+        between = (
+            text[mention.end : other.start]
+            if other.start >= mention.end
+            else text[other.end : mention.start]
+        )
+        if between.strip() in {"et", "and", "&", ",", "ou", "or"} and len(between) <= 6:
+            return True
+    return False
 
 
 def _needs_context(text: str, mention: Mention) -> bool:
