@@ -43,6 +43,7 @@ _LIST_OPENERS = frozenset(
     {"and", "et", "including", "such", "like", "dont", "notamment", "comme", "tels", "telles"}
 )
 # A company right after these is an object ("a deal with Meta"), never the actor.
+_AGENT_MARKERS = frozenset({"by", "from", "par", "de", "d'", "d’"})
 _OBJECT_MARKERS = frozenset({"with", "to", "from", "against", "avec", "auprès", "contre", "à"})
 _DASHES = frozenset({"—", "–", "-"})
 _DETERMINERS = frozenset(
@@ -271,7 +272,13 @@ def _rated(
     ]
     if after:
         return after[0]
-    brokers = {i for i, _ in parties if i + 1 < len(tokens) and _is(tokens[i + 1], cue.broker)}
+    # "JPMorgan analysts", "une dégradation de JPMorgan": the broker, not the rated company.
+    brokers = {
+        i
+        for i, _ in parties
+        if (i + 1 < len(tokens) and _is(tokens[i + 1], cue.broker))
+        or (i > 0 and tokens[i - 1].lower in _AGENT_MARKERS)
+    }
     return _actor(tokens, trigger, [(i, m) for i, m in parties if i not in brokers], cue)
 
 
