@@ -74,13 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument(
         "--explain", action="store_true", help="show which mention and trigger fired, and why"
     )
-    extract.add_argument(
-        "--min-confidence",
-        type=float,
-        default=DEFAULT_MIN_CONFIDENCE,
-        metavar="X",
-        help=f"drop events below this confidence (default {DEFAULT_MIN_CONFIDENCE})",
-    )
+    _confidence_argument(extract)
     extract.set_defaults(command=_extract)
 
     evaluate = commands.add_parser(
@@ -100,13 +94,7 @@ def _parser() -> argparse.ArgumentParser:
         help="default: the nearest watchlist.yaml in CORPUS or above it",
     )
     evaluate.add_argument("--json", action="store_true", help="one JSON report on stdout")
-    evaluate.add_argument(
-        "--min-confidence",
-        type=float,
-        default=DEFAULT_MIN_CONFIDENCE,
-        metavar="X",
-        help=f"drop events below this confidence (default {DEFAULT_MIN_CONFIDENCE})",
-    )
+    _confidence_argument(evaluate)
     evaluate.set_defaults(command=_eval)
 
     check = commands.add_parser(
@@ -133,6 +121,16 @@ def _config_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="URL_OR_PATH",
         help="watch this page or feed instead of a sources file (repeatable)",
+    )
+
+
+def _confidence_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--min-confidence",
+        type=float,
+        default=DEFAULT_MIN_CONFIDENCE,
+        metavar="X",
+        help=f"drop events below this confidence (default {DEFAULT_MIN_CONFIDENCE})",
     )
 
 
