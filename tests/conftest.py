@@ -14,8 +14,6 @@ from tests.fakeslack import fake_slack  # noqa: F401  (fixture)
 from tests.localsite import local_site  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "seeds"
-SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
 
 
 @pytest.fixture(scope="session")
