@@ -266,7 +266,7 @@ def _rated(
     after = [
         (i, m)
         for i, m in parties
-        if i > trigger.last
+        if i > trigger.first
         and _same_clause(tokens, i, trigger)
         and not any(t.lower in cue.gap_stop for t in tokens[max(0, i - 2) : i])
     ]

@@ -8,9 +8,12 @@ tagger-driven lemmatizer costs 4× the time and 70 MB more for the same corpus s
 
 from __future__ import annotations
 
+import gzip
 import logging
-from collections.abc import Mapping
+import re
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from importlib import resources
 
 import spacy
 from spacy.language import Language
@@ -22,6 +25,10 @@ log = logging.getLogger(__name__)
 SUPPORTED_LANGS = ("en", "fr")
 # Abbreviations that end in a period but do not end a sentence in news text.
 _ABBREVIATIONS = ("Inc.", "Corp.", "Co.", "Ltd.", "Cie.", "Bros.", "Mr.", "Mrs.", "Ms.", "Dr.")
+# A capitalised word is read as a name when English text writes it capitalised at least
+# this much more often (natural log: 5×) and rarely as a word ("Tesla", "Airbus", "Ford").
+_NAME_MARGIN = 1.6
+_RARE_WORD_LOGPROB = -13.0
 # Names that no dictionary lists but that read as ordinary words in news text.
 _EXTRA_COMMON_WORDS = frozenset({"meta", "snap", "block", "square", "visa", "gap", "match"})
 
@@ -94,3 +101,27 @@ def _dictionary(nlp: Language) -> set[str]:
                 elif isinstance(value, list):
                     words.update(w.lower() for w in value if isinstance(w, str))
     return words
+
+
+def mostly_names(words: Collection[str]) -> set[str]:
+    """Those capitalised `words` that English usage writes as names, not as words.
+
+    Reads spacy-lookups-data's word frequencies once, for just these words (the
+    whole table would cost 150 MB as a dict).
+    """
+    forms = {form for w in words for form in (w, w.lower())}
+    if not forms:
+        return set()
+    table = resources.files("spacy_lookups_data").joinpath("data/en_lexeme_prob.json.gz")
+    text = gzip.decompress(table.read_bytes()).decode("utf-8")
+    keys = "|".join(map(re.escape, sorted(forms)))
+    logprob = {
+        m[1]: float(m[2]) for m in re.finditer(rf'"({keys})":\s*(-?[\d.]+)', text)
+    }
+    return {
+        w
+        for w in words
+        if w in logprob
+        and logprob.get(w.lower(), -99.0) < _RARE_WORD_LOGPROB
+        and logprob[w] - logprob.get(w.lower(), -99.0) >= _NAME_MARGIN
+    }

@@ -11,12 +11,13 @@ import yaml
 
 from bot.config import TickerConfig, Watchlist
 from bot.models import Mention, MentionKind
+from bot.nlp import mostly_names
 
 _WORD = re.compile(r"[\w'’.-]+")
 _EXCHANGE_PREFIXED = re.compile(
     r"\b(?P<exchange>[A-Z][A-Za-z.]{1,13})\s?:\s?(?P<symbol>[A-Z0-9]{1,6}(?:\.[A-Z]{1,3})?)(?![\w])"
 )
-_NAME_BEFORE = re.compile(r"\b([A-Z][\w'’-]*) +$")
+_NAME_BEFORE = re.compile(r"\b([A-ZÀ-Ý][a-zà-ÿ]+) +$")
 _CASHTAG = re.compile(r"(?<![\w$])\$(?P<symbol>[A-Z]{1,6}(?:\.[A-Z]{1,2})?)(?![\w])")
 
 
@@ -34,9 +35,11 @@ class TickerMatcher:
         self._by_symbol: dict[str, TickerConfig] = {t.symbol: t for t in watchlist.tickers}
         self._exchange_codes = _exchange_codes()
         self._aliases: dict[str, _Alias] = {}
+        words = {n for t in watchlist.tickers for n in t.names if _is_common_word(n, common_words)}
+        words -= mostly_names(words)  # "tesla" is a dictionary word; "Tesla" is a name
         for ticker in watchlist.tickers:
             for name in ticker.names:
-                ambiguous = _is_common_word(name, common_words)
+                ambiguous = name in words
                 self._aliases.setdefault(name, _Alias(ticker.symbol, ambiguous))
             # A bare symbol counts only when it cannot be read as a word ("F", "ALL", "T").
             if len(ticker.symbol) >= 3 and ticker.symbol.lower() not in common_words:
@@ -70,7 +73,10 @@ class TickerMatcher:
                 continue
             alias = self._aliases[match.group()]
             mention = _mention(alias.ticker, match, "name")
-            (weak if alias.ambiguous else strong).append(mention)
+            if alias.ambiguous:
+                weak.append(mention)
+            elif not self._after_first_name(text, mention):
+                strong.append(mention)
         # One sense per article: once a common-word name is clearly the company (a
         # stronger mention, company context, or capitalised mid-sentence where the word
         # would be lower-case), its other capitalised uses count too.
@@ -102,14 +108,14 @@ class TickerMatcher:
         following = after[0].lower().strip(".") if after else ""
         if after and after[0][:1].isupper() and following in self._common_words - self._context:
             return True
-        adjacent = _NAME_BEFORE.search(text, max(0, mention.start - 40), mention.start)
-        if (
-            adjacent
-            and not _needs_context(text, mention)
-            and adjacent.group(1).lower() not in self._common_words
-        ):
+        if self._after_first_name(text, mention):
             return True
         return any(w.lower() in self._places for w in before[-3:])
+
+    def _after_first_name(self, text: str, mention: Mention) -> bool:
+        """The end of a person's name: "Harrison Ford", "Nikola Tesla" (not "Huang's Nvidia")."""
+        adjacent = _NAME_BEFORE.search(text, max(0, mention.start - 40), mention.start)
+        return adjacent is not None and adjacent.group(1).lower() not in self._common_words
 
 
 def _paired(text: str, mention: Mention, others: list[Mention]) -> bool:
