@@ -80,7 +80,7 @@ _FURNITURE = re.compile(
     r"|newsletter|signup|subscribe|inscription|alertes?|related|recommended|recirculation"
     r"|mostread|popular|populaires|trending|plus|lus|lireaussi|voiraussi|aussi|memesujet"
     r"|depeches|derniers|latest|teasers?|rail|sidebar|outbrain|taboola|share|sharing|social"
-    r"|cookie\w*)\d*$"
+    r"|bio|bios|biography|auteur|author|byline|signature|disclaimer|cookie\w*)\d*$"
 )
 _FURNITURE_MAX_CHARS = 600
 

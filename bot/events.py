@@ -46,6 +46,27 @@ _LIST_OPENERS = frozenset(
 _AGENT_MARKERS = frozenset({"by", "from", "par", "de", "d'", "d’"})
 _OBJECT_MARKERS = frozenset({"with", "to", "from", "against", "avec", "auprès", "contre", "à"})
 _DASHES = frozenset({"—", "–", "-"})
+_COMPARATIVE = frozenset(
+    {"from", "than", "with", "over", "since", "versus", "vs", "to", "à", "sur", "qu'", "qu’"}
+)
+_TIME_LINKS = frozenset({"when", "where", "lorsque", "quand", "où"})
+_WHO = frozenset({"which", "who", "qui"})
+_POSSESSIVES = frozenset({"its", "their", "sa", "son", "ses", "leur", "leurs"})
+_ISSUING_VERBS = frozenset(
+    {
+        "initiate",
+        "start",
+        "resume",
+        "reiterate",
+        "initier",
+        "débuter",
+        "démarrer",
+        "entamer",
+        "réitérer",
+    }
+)
+# "relève sa recommandation sur la banque": the note's subject follows
+_SUBJECT_OF_NOTE = frozenset({"on", "sur", "of", "for", "de", "du", "d'", "d’", "pour"})
 _DETERMINERS = frozenset(
     [
         "the",
@@ -93,13 +114,19 @@ class Cues:
     executive_titles: frozenset[str]
     broker: frozenset[str]
     fiscal: frozenset[str]
+    # multi-word cues ("declined to comment", "ces dernières années"), by cue name
+    phrases: dict[str, tuple[tuple[str, ...], ...]]
 
 
 @cache
 def cues(lang: str) -> Cues:
     text = resources.files("bot.resources").joinpath("attribution.yaml").read_text("utf-8")
     data = yaml.safe_load(text)[lang]
-    return Cues(*(frozenset(str(w).lower() for w in data[k]) for k in Cues.__dataclass_fields__))
+    fields = [k for k in Cues.__dataclass_fields__ if k != "phrases"]
+    entries = {k: [str(w).lower() for w in data[k]] for k in fields}
+    words = [frozenset(w for w in entries[k] if " " not in w) for k in fields]
+    phrases = {k: tuple(tuple(w.split()) for w in entries[k] if " " in w) for k in fields}
+    return Cues(*words, phrases=phrases)
 
 
 @dataclass
@@ -124,7 +151,11 @@ def extract_events(
     for sentence in sentences:
         inside = _mentions_in(sentence, mentions)
         parties = [(i, m) for i, m in inside if not _not_a_party(sentence.tokens, i, cue)]
-        for trigger in find_triggers(sentence.tokens, triggers):
+        found = find_triggers(sentence.tokens, triggers)
+        if any(t.type == "analyst_rating" for t in found):
+            # a broker's note speaks of price targets and its own forecasts, not guidance
+            found = [t for t in found if t.type != "guidance"]
+        for trigger in found:
             for event in _attribute(sentence, trigger, parties, cue, focus, published_year):
                 key = (event.ticker, event.type)
                 if key not in best or event.confidence > best[key].confidence:
@@ -182,13 +213,17 @@ def _attribute(
             chosen.append((mention, f"a party to it ({where})", _weight(tokens, i, trigger)))
     else:
         actor = _actor(tokens, trigger, parties, cue)
+        if actor is not None and trigger.type == "guidance" and _is_broker(tokens, actor[0], cue):
+            actor = None  # "BNP Paribas Exane relève son objectif": a price target
         if actor is not None:
             i, mention = actor
             where = _where(tokens, i, trigger)
             chosen.append(
                 (mention, f"the company that acts ({where})", _weight(tokens, i, trigger))
             )
-    if max((w for _, _, w in chosen), default=0.0) < _CONFIDENT:
+    rated_elsewhere = trigger.type == "analyst_rating" and bool(parties)
+    if max((w for _, _, w in chosen), default=0.0) < _CONFIDENT and not rated_elsewhere:
+        # (a note naming a company but rating none of them rates someone untracked)
         # "…; the group lifts its dividend", "the company said it would cut jobs": the
         # subject refers back to the company named last in the sentence, else in focus.
         anaphor = _anaphor_before(tokens, trigger, cue)
@@ -263,23 +298,56 @@ def _rated(
     tokens: Sequence[Token], trigger: Trigger, parties: list[tuple[int, Mention]], cue: Cues
 ) -> tuple[int, Mention] | None:
     """A rating belongs to the company rated ("downgraded Netflix"), not to the broker."""
+    broker = _acting_broker(tokens, trigger, parties)
     after = [
         (i, m)
         for i, m in parties
         if i > trigger.first
-        and _same_clause(tokens, i, trigger)
+        and (broker is not None or _same_clause(tokens, i, trigger))
         and not any(t.lower in cue.gap_stop for t in tokens[max(0, i - 2) : i])
     ]
     if after:
         return after[0]
+    if broker is not None:
+        # "LVMH recule, JPMorgan abaisse sa recommandation": the rated company came first —
+        # unless the note names its subject after the trigger ("sur la banque").
+        if trigger.last + 1 < len(tokens) and tokens[trigger.last + 1].lower in _SUBJECT_OF_NOTE:
+            return None
+        issuer = dict(parties)[broker].ticker
+        before = [(i, m) for i, m in parties if i < broker and m.ticker != issuer]
+        return before[-1] if before else None
     # "JPMorgan analysts", "une dégradation de JPMorgan": the broker, not the rated company.
     brokers = {
         i
         for i, _ in parties
-        if (i + 1 < len(tokens) and _is(tokens[i + 1], cue.broker))
-        or (i > 0 and tokens[i - 1].lower in _AGENT_MARKERS)
+        if _is_broker(tokens, i, cue) or (i > 0 and tokens[i - 1].lower in _AGENT_MARKERS)
     }
     return _actor(tokens, trigger, [(i, m) for i, m in parties if i not in brokers], cue)
+
+
+def _is_broker(tokens: Sequence[Token], index: int, cue: Cues) -> bool:
+    """A company named with its research arm: "JPMorgan analysts", "BNP Paribas Exane"."""
+    return any(_is(t, cue.broker) for t in tokens[index + 1 : index + 3])
+
+
+def _acting_broker(
+    tokens: Sequence[Token], trigger: Trigger, parties: list[tuple[int, Mention]]
+) -> int | None:
+    """The company just before a rating it issues: "JPMorgan raised its price target",
+    "JPMorgan initie le suivi" — its own opinion ("its", "sa") or its own coverage."""
+    words = tokens[trigger.first : trigger.last + 2]
+    issued = tokens[trigger.first].lemma in _ISSUING_VERBS or any(
+        t.lower in _POSSESSIVES for t in words
+    )
+    if not issued:
+        return None
+    for i, _ in reversed(parties):
+        if trigger.first - 4 <= i < trigger.first and _same_clause(tokens, i, trigger):
+            return i
+        # "une initiation de couverture de JPMorgan, qui démarre le suivi"
+        if i + 2 < trigger.first and tokens[i + 1].text == "," and tokens[i + 2].lower in _WHO:
+            return i
+    return None
 
 
 def _blocks(tokens: Sequence[Token], index: int, parties: dict[int, Mention], cue: Cues) -> bool:
@@ -309,6 +377,9 @@ def _anaphor_before(tokens: Sequence[Token], trigger: Trigger, cue: Cues) -> int
 
 def _not_a_party(tokens: Sequence[Token], index: int, cue: Cues) -> bool:
     """A company named as a comparison, a former employer or in a rivals list."""
+    after = tokens[index + 1 : index + 5]
+    if after and after[0].lower in {"'s", "’s"} and any(_is(t, cue.not_party) for t in after):
+        return True  # "Kering, LVMH's closest rival, agreed to sell…"
     for j in range(index - 1, max(-1, index - 7), -1):
         token = tokens[j]
         if _is(token, cue.not_party):
@@ -325,12 +396,38 @@ def _denied(tokens: Sequence[Token], trigger: Trigger, cue: Cues) -> bool:
     """A denial anywhere before the trigger, or a negation close to it in its clause."""
     if any(_is(t, cue.denial) for t in tokens[: trigger.first]):
         return True
+    if _has_phrase(tokens, cue.phrases["denial"]):  # "declined to comment on the layoffs"
+        return True
     return _cue_before(tokens, trigger.first, cue.negation, window=8)
 
 
 def _speculative(tokens: Sequence[Token], trigger: Trigger, cue: Cues) -> bool:
+    """A question, a modal or an "if" before the trigger ("investors floated the idea that
+    Boeing might consider selling ..., or its stake in ULA")."""
     asked = bool(tokens) and tokens[-1].text == "?"
-    return asked or _cue_before(tokens, trigger.first, cue.speculation, window=8)
+    before = tokens[: trigger.first]
+    return (
+        asked
+        or any(_is(t, cue.speculation) for t in before)
+        or _has_phrase(before, cue.phrases["speculation"])
+    )
+
+
+def _has_phrase(tokens: Sequence[Token], phrases: tuple[tuple[str, ...], ...]) -> bool:
+    return bool(_phrases_at(tokens, phrases))
+
+
+def _phrases_at(
+    tokens: Sequence[Token], phrases: tuple[tuple[str, ...], ...]
+) -> list[tuple[int, int]]:
+    """(start, end) of each occurrence of the phrases, matched on words or lemmas."""
+    found = []
+    for phrase in phrases:
+        n = len(phrase)
+        for i in range(len(tokens) - n + 1):
+            if all(w in (t.lower, t.lemma) for w, t in zip(phrase, tokens[i : i + n], strict=True)):
+                found.append((i, i + n))
+    return found
 
 
 def _cue_before(tokens: Sequence[Token], index: int, words: frozenset[str], window: int) -> bool:
@@ -349,6 +446,16 @@ def _background(
     clause (fiscal years excepted: "fiscal 2025 results" are reported in 2026)."""
     if any(_is(t, cue.background) for t in tokens) or _years_ago(tokens):
         return True
+    for start, end in _phrases_at(tokens, cue.phrases["background"]):
+        # "last October", "par le passé" — but "up from last year" is a comparison
+        compared = start > 0 and tokens[start - 1].lower in _COMPARATIVE
+        owned = end < len(tokens) and tokens[end].lower in {"'s", "’s"}
+        if not compared and not owned:
+            return True
+    if published_year is not None and any(
+        _YEAR.match(t.text) and int(t.text) < published_year for t in tokens[:4]
+    ):
+        return not any(_is(t, cue.fiscal) for t in tokens)  # "In October 2024, it raised…"
     if published_year is None:
         return False
     lo, hi = trigger.first, trigger.last
@@ -356,6 +463,11 @@ def _background(
         lo -= 1
     while hi < len(tokens) - 1 and not tokens[hi + 1].is_break:
         hi += 1
+    if lo > 1 and tokens[lo].lower in _TIME_LINKS:
+        # "in 2025, when it cut a fifth of its workforce": the year is the clause's own
+        lo -= 1
+        while lo > 0 and not tokens[lo - 1].is_break:
+            lo -= 1
     clause = tokens[lo : hi + 1]
     if any(_is(t, cue.fiscal) for t in clause):
         return False

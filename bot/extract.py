@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from spacy.tokens import Token as SpacyToken
+
 from bot.config import Watchlist
 from bot.events import Sentence, extract_events
 from bot.models import Article, Extraction, Mention
@@ -74,6 +76,9 @@ class Extractor:
             position += len(line) + 1
         for number, (offset, doc) in enumerate(zip(offsets, nlp.pipe(segments), strict=True)):
             for span in doc.sents:
+                words = [t for t in span if not t.is_space]
+                capital = [t.text[:1].isupper() for t in words]
+                title_case = _title_case(words)
                 tokens = tuple(
                     Token(
                         t.text,
@@ -84,8 +89,22 @@ class Extractor:
                         t.text in CLAUSE_BREAKS and offset + t.idx not in quiet,
                         t.like_num and not _YEAR.match(t.text),
                         offset + t.idx in starts,
+                        # a headline capitalises its words; a sentence only its names
+                        number > 0 and not title_case and _inside_name(capital, i),
                     )
-                    for t in span
-                    if not t.is_space
+                    for i, t in enumerate(words)
                 )
                 yield Sentence(tokens, span.text.strip(), is_title=number == 0)
+
+
+def _inside_name(capital: list[bool], i: int) -> bool:
+    """A capitalised word after the sentence's first, next to another capitalised word."""
+    if i == 0 or not capital[i]:
+        return False
+    return (capital[i - 1] and i - 1 > 0) or (i + 1 < len(capital) and capital[i + 1])
+
+
+def _title_case(words: list[SpacyToken]) -> bool:
+    """A subheading in title case ("Meta Launches New Glasses") capitalises its verbs."""
+    alpha = [t.text for t in words if t.is_alpha]
+    return len(alpha) >= 3 and sum(w[:1].isupper() for w in alpha) / len(alpha) >= 0.6

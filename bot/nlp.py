@@ -115,9 +115,7 @@ def mostly_names(words: Collection[str]) -> set[str]:
     table = resources.files("spacy_lookups_data").joinpath("data/en_lexeme_prob.json.gz")
     text = gzip.decompress(table.read_bytes()).decode("utf-8")
     keys = "|".join(map(re.escape, sorted(forms)))
-    logprob = {
-        m[1]: float(m[2]) for m in re.finditer(rf'"({keys})":\s*(-?[\d.]+)', text)
-    }
+    logprob = {m[1]: float(m[2]) for m in re.finditer(rf'"({keys})":\s*(-?[\d.]+)', text)}
     return {
         w
         for w in words

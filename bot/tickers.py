@@ -17,7 +17,8 @@ _WORD = re.compile(r"[\w'’.-]+")
 _EXCHANGE_PREFIXED = re.compile(
     r"\b(?P<exchange>[A-Z][A-Za-z.]{1,13})\s?:\s?(?P<symbol>[A-Z0-9]{1,6}(?:\.[A-Z]{1,3})?)(?![\w])"
 )
-_NAME_BEFORE = re.compile(r"\b([A-ZÀ-Ý][a-zà-ÿ]+) +$")
+# A first name or a name's first part: "Harrison Ford", "H&R Block" (not "NYSE", "Huang's").
+_NAME_BEFORE = re.compile(r"(?<![\w'’])([A-ZÀ-Ý][a-zà-ÿ]+|[A-Z]+&[A-Z]+) +$")
 _CASHTAG = re.compile(r"(?<![\w$])\$(?P<symbol>[A-Z]{1,6}(?:\.[A-Z]{1,2})?)(?![\w])")
 
 
@@ -25,6 +26,9 @@ _CASHTAG = re.compile(r"(?<![\w$])\$(?P<symbol>[A-Z]{1,6}(?:\.[A-Z]{1,2})?)(?![\
 class _Alias:
     ticker: str
     ambiguous: bool  # a common word: needs the company's context to count
+    # a dictionary word usually written as a name ("Ford", "Tesla"): ambiguous only in an
+    # article that also uses the word ("how to ford a river")
+    word: str | None = None
 
 
 class TickerMatcher:
@@ -36,11 +40,12 @@ class TickerMatcher:
         self._exchange_codes = _exchange_codes()
         self._aliases: dict[str, _Alias] = {}
         words = {n for t in watchlist.tickers for n in t.names if _is_common_word(n, common_words)}
-        words -= mostly_names(words)  # "tesla" is a dictionary word; "Tesla" is a name
+        names_first = mostly_names(words)  # "tesla" is a dictionary word; "Tesla" is a name
         for ticker in watchlist.tickers:
             for name in ticker.names:
-                ambiguous = name in words
-                self._aliases.setdefault(name, _Alias(ticker.symbol, ambiguous))
+                word = name.lower() if name in names_first else None
+                ambiguous = name in words and word is None
+                self._aliases.setdefault(name, _Alias(ticker.symbol, ambiguous, word))
             # A bare symbol counts only when it cannot be read as a word ("F", "ALL", "T").
             if len(ticker.symbol) >= 3 and ticker.symbol.lower() not in common_words:
                 self._aliases.setdefault(ticker.symbol, _Alias(ticker.symbol, False))
@@ -73,7 +78,7 @@ class TickerMatcher:
                 continue
             alias = self._aliases[match.group()]
             mention = _mention(alias.ticker, match, "name")
-            if alias.ambiguous:
+            if alias.ambiguous or (alias.word and re.search(rf"\b{alias.word}\b", text)):
                 weak.append(mention)
             elif not self._after_first_name(text, mention):
                 strong.append(mention)

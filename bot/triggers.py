@@ -4,6 +4,10 @@ A rule is a sequence of slots separated by spaces:
   "a|b"   either word (lower-case form or lemma)   "word*"     a prefix
   "..N"   up to N tokens before the next slot       "#"         a number
   "@"     a tracked company                         "!..N a|b"  not a or b in the next N+1 tokens
+  "^"     a capitalised word (a name)
+A rule starting with "~" is weak: it yields to any other type's trigger in the sentence
+("a deal valued at $4.7 billion" is a contract only when no acquisition is told there).
+No rule starts on a word inside a proper name ("United Launch Alliance").
 A gap never crosses a clause break or an agent word ("hired by the CEO"). The type
 `not_an_event` lists phrases that only look like events ("dividend yield", "dépenses
 d'investissement"): a trigger inside one is dropped, and so is a trigger inside a
@@ -35,6 +39,7 @@ class Token:
     is_break: bool = False  # ends a clause (a ticker's own "(NASDAQ:META)" does not)
     like_num: bool = False  # a quantity, not a year ("40 Boeing 787", not "2027")
     is_company: bool = False  # starts a tracked company's mention
+    in_name: bool = False  # a capitalised word inside a multi-word name, mid-sentence
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,8 @@ class _Slot:
             return True
         if "@" in self.words and token.is_company:
             return True
+        if "^" in self.words and token.text[:1].isupper():
+            return True
         return (
             token.lower in self.words
             or token.lemma in self.words
@@ -60,6 +67,7 @@ class _Slot:
 class Rule:
     type: str
     slots: tuple[_Slot, ...]
+    weak: bool = False
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,7 @@ class Trigger:
     first: int  # token index of the first slot
     last: int
     words: str
+    weak: bool = False
 
     def inside(self, other: Trigger) -> bool:
         return other.first <= self.first and self.last <= other.last and self != other
@@ -95,7 +104,7 @@ def trigger_set(lang: str, gap_stop: frozenset[str]) -> TriggerSet:
     by_prefix: list[Rule] = []
     for rule in rules:
         first = rule.slots[0]
-        if first.prefixes or first.words & {"#", "@"}:
+        if first.prefixes or first.words & {"#", "@", "^"}:
             by_prefix.append(rule)
         for word in first.words:
             by_word[word].append(rule)
@@ -105,7 +114,8 @@ def trigger_set(lang: str, gap_stop: frozenset[str]) -> TriggerSet:
 def parse_rule(event_type: str, pattern: str) -> Rule:
     slots: list[_Slot] = []
     gap, negated = 0, False
-    for part in pattern.split():
+    weak = pattern.startswith("~")
+    for part in pattern.removeprefix("~").split():
         if part.startswith("!.."):
             gap, negated = int(part[3:]), True
             continue
@@ -119,18 +129,23 @@ def parse_rule(event_type: str, pattern: str) -> Rule:
         prefixes = tuple(a[:-1] for a in alternatives if a.endswith("*"))
         slots.append(_Slot(words, prefixes, gap, negated))
         gap, negated = 0, False
-    return Rule(event_type, tuple(slots))
+    if not slots or gap:
+        # a trailing gap is a rule cut short, typically by YAML reading " #" as a comment
+        raise ValueError(f"{event_type} rule {pattern!r} must end with words")
+    return Rule(event_type, tuple(slots), weak)
 
 
 def find_triggers(tokens: Sequence[Token], triggers: TriggerSet) -> list[Trigger]:
     """The earliest trigger of each type, after dropping those inside a more specific one."""
     found: list[Trigger] = []
     for i, token in enumerate(tokens):
+        if token.in_name:
+            continue
         for rule in triggers.candidates(token):
             end = _complete(rule.slots[1:], tokens, i, triggers.gap_stop)
             if end is not None:
                 words = " ".join(t.text for t in tokens[i : end + 1])
-                found.append(Trigger(rule.type, i, end, words))
+                found.append(Trigger(rule.type, i, end, words, rule.weak))
     kept = [
         t
         for t in found
@@ -138,6 +153,8 @@ def find_triggers(tokens: Sequence[Token], triggers: TriggerSet) -> list[Trigger
         and not any(t.inside(o) and o.type != t.type for o in found)
         and not any(o.type == NOT_AN_EVENT and _overlap(t, o) for o in found)
     ]
+    strong_types = {t.type for t in kept if not t.weak}
+    kept = [t for t in kept if not t.weak or not strong_types - {t.type}]
     first: dict[str, Trigger] = {}
     for trigger in kept:
         first.setdefault(trigger.type, trigger)
