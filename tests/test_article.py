@@ -360,3 +360,12 @@ def test_sample_of_real_pages_reads_well_on_average() -> None:
     assert sum(scores) / len(scores) >= 0.92
     assert sum(days) / len(days) >= 0.95
     assert sum(titles) / len(titles) >= 0.7
+
+
+def test_an_author_bio_without_author_metadata_is_not_article_text() -> None:
+    bio = "Sophie Renard suit l'industrie. Elle a auparavant couvert Renault et Stellantis."
+    article = read_article(
+        html_page(body=f'<article><p>{FRENCH_TEXT}</p><p class="auteur-bio">{bio}</p></article>')
+    )
+    assert "Ce gel interdit" in article.text
+    assert "Renault" not in article.text

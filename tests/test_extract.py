@@ -8,6 +8,7 @@ import pytest
 
 from bot.extract import Extractor
 from bot.models import Article
+from bot.triggers import parse_rule
 
 SEED_META_EVENTS = {
     "executive_departure",
@@ -120,3 +121,61 @@ def test_other_languages_are_skipped_with_a_reason(extractor: Extractor) -> None
     assert extraction.events == ()
     assert extraction.skipped is not None
     assert "'de'" in extraction.skipped
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("JPMorgan raised its price target on Pernod Ricard to €118.", "en"),
+        ("Pernod Ricard bondit, JPMorgan initie le suivi à « surpondérer ».", "fr"),
+        ("Dans une note, JPMorgan a relevé sa recommandation sur Société Générale.", "fr"),
+    ],
+)
+def test_a_broker_issuing_a_note_on_an_untracked_company_gets_nothing(
+    extractor: Extractor, text: str, lang: str
+) -> None:
+    assert events_by_ticker(extractor, text, lang) == {}
+
+
+def test_the_rated_company_named_before_the_broker_gets_the_rating(
+    extractor: Extractor,
+) -> None:
+    text = "Alphabet recule, JPMorgan abaisse sa recommandation à « neutre »."
+    assert events_by_ticker(extractor, text, "fr") == {"GOOGL": {"analyst_rating"}}
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Alphabet shares outperformed the Nasdaq on Tuesday.", "en"),
+        ("Meta Platforms' pill helped overweight adults lose weight, a study found.", "en"),
+        ("Analysts expect Alphabet to report quarterly earnings of $2.10 a share.", "en"),
+        ("Meta Platforms a publié ses comptes; le rachat d'Instagram date de 2012.", "fr"),
+        ("Meta Platforms has made several acquisitions in recent years.", "en"),
+        ("Meta Platforms, which declined to comment on the layoffs, rose 2%.", "en"),
+        (
+            "Some investors floated the idea that Meta Platforms might sell its stake in Scale AI.",
+            "en",
+        ),
+        ("Meta Platforms' satellites were launched by United Launch Alliance.", "en"),
+    ],
+)
+def test_look_alikes_report_no_event(extractor: Extractor, text: str, lang: str) -> None:
+    found = events_by_ticker(extractor, text, lang)
+    assert found.get("META", set()) - {"earnings"} == set()
+    assert "GOOGL" not in found
+
+
+def test_a_deal_valued_at_a_price_is_the_acquisition_not_a_contract(
+    extractor: Extractor,
+) -> None:
+    text = "Meta Platforms completed its acquisition of Scale AI in a deal valued at $14 billion."
+    assert events_by_ticker(extractor, text, "en") == {"META": {"acquisition"}}
+
+
+def test_a_rule_cut_short_is_refused_at_load() -> None:
+    # YAML reads an unquoted " #" as a comment, which once turned "commande ..4 #" into
+    # the bare word "commande".
+    with pytest.raises(ValueError, match="must end with words"):
+        parse_rule("contract", "commande|commandes ..4")
+    assert len(parse_rule("contract", "commande|commandes ..4 #").slots) == 2

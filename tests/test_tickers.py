@@ -79,3 +79,38 @@ def test_common_word_names_count_in_company_context(matcher: TickerMatcher, text
 def test_a_strong_mention_corroborates_the_short_name(matcher: TickerMatcher) -> None:
     text = "Meta Platforms reported results. Later, Meta cut prices."
     assert [m.text for m in matcher.find(text)] == ["Meta Platforms", "Meta"]
+
+
+NAMES_FIRST = Watchlist(
+    tickers=(
+        TickerConfig(symbol="F", exchange="NYSE", names=("Ford",)),
+        TickerConfig(symbol="TSLA", exchange="NASDAQ", names=("Tesla",)),
+        TickerConfig(symbol="XYZ", exchange="NYSE", names=("Block",)),
+    )
+)
+
+
+@pytest.fixture(scope="module")
+def names_first(pipelines: Pipelines) -> TickerMatcher:
+    return TickerMatcher(NAMES_FIRST, pipelines.common_words)
+
+
+def test_a_name_usually_written_as_a_name_needs_no_context(names_first: TickerMatcher) -> None:
+    # "tesla" and "ford" are dictionary words, but news writes them as names
+    assert found(names_first, "Tesla rappelle 200 000 véhicules.") == [("TSLA", "name")]
+    assert found(names_first, "Ford Recalls 500,000 SUVs") == [("F", "name")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "How to ford a river safely.\nFord where the channel is widest.",
+        "Harrison Ford a reçu le prix Lumière.",
+        "Nikola Tesla died in 1943.",
+        "H&R Block reported higher tax-season revenue.",
+    ],
+)
+def test_a_name_inside_another_name_or_used_as_a_word_is_not_the_company(
+    names_first: TickerMatcher, text: str
+) -> None:
+    assert found(names_first, text) == []
