@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import yaml
 
@@ -124,9 +125,9 @@ def cues(lang: str) -> Cues:
     data = yaml.safe_load(text)[lang]
     fields = [k for k in Cues.__dataclass_fields__ if k != "phrases"]
     entries = {k: [str(w).lower() for w in data[k]] for k in fields}
-    words = [frozenset(w for w in entries[k] if " " not in w) for k in fields]
+    words: dict[str, Any] = {k: frozenset(w for w in entries[k] if " " not in w) for k in fields}
     phrases = {k: tuple(tuple(w.split()) for w in entries[k] if " " in w) for k in fields}
-    return Cues(*words, phrases=phrases)
+    return Cues(**words, phrases=phrases)
 
 
 @dataclass
