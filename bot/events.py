@@ -52,6 +52,9 @@ _COMPARATIVE = frozenset(
 )
 _TIME_LINKS = frozenset({"when", "where", "lorsque", "quand", "où"})
 _WHO = frozenset({"which", "who", "qui"})
+_NOTE_NOUNS = frozenset(
+    {"relèvement", "abaissement", "dégradation", "rehaussement", "initiation", "révision"}
+)
 _POSSESSIVES = frozenset({"its", "their", "sa", "son", "ses", "leur", "leurs"})
 _ISSUING_VERBS = frozenset(
     {
@@ -300,15 +303,21 @@ def _rated(
 ) -> tuple[int, Mention] | None:
     """A rating belongs to the company rated ("downgraded Netflix"), not to the broker."""
     broker = _acting_broker(tokens, trigger, parties)
+    noun = tokens[trigger.first].lemma in _NOTE_NOUNS  # "un relèvement de JPMorgan"
     after = [
         (i, m)
         for i, m in parties
         if i > trigger.first
         and (broker is not None or _same_clause(tokens, i, trigger))
         and not any(t.lower in cue.gap_stop for t in tokens[max(0, i - 2) : i])
+        and not (noun and tokens[i - 1].lower in _AGENT_MARKERS)
+        and not (i + 2 < len(tokens) and tokens[i + 1].text == "," and tokens[i + 2].lower in _WHO)
     ]
     if after:
         return after[0]
+    topic = parties[0] if parties else None
+    if topic and topic[0] == 0 and len(tokens) > 1 and tokens[1].text == ":" and topic[0] != broker:
+        return topic  # "Airbus : JPMorgan passe à surpondérer"
     if broker is not None:
         # "LVMH recule, JPMorgan abaisse sa recommandation": the rated company came first —
         # unless the note names its subject after the trigger ("sur la banque").

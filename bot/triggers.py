@@ -4,7 +4,7 @@ A rule is a sequence of slots separated by spaces:
   "a|b"   either word (lower-case form or lemma)   "word*"     a prefix
   "..N"   up to N tokens before the next slot       "#"         a number
   "@"     a tracked company                         "!..N a|b"  not a or b in the next N+1 tokens
-  "^"     a capitalised word (a name)
+  "^"     a capitalised word, not an acronym (a name)
 A rule starting with "~" is weak: it yields to any other type's trigger in the sentence
 ("a deal valued at $4.7 billion" is a contract only when no acquisition is told there).
 No rule starts on a word inside a proper name ("United Launch Alliance").
@@ -54,7 +54,7 @@ class _Slot:
             return True
         if "@" in self.words and token.is_company:
             return True
-        if "^" in self.words and token.text[:1].isupper():
+        if "^" in self.words and token.text[:1].isupper() and not token.text.isupper():
             return True
         return (
             token.lower in self.words
