@@ -52,6 +52,9 @@ _COMPARATIVE = frozenset(
 )
 _TIME_LINKS = frozenset({"when", "where", "lorsque", "quand", "où"})
 _WHO = frozenset({"which", "who", "qui"})
+_ACTIVE_RATING_VERBS = frozenset(
+    {"upgraded", "downgraded", "upgrades", "downgrades", "relève", "abaisse", "dégrade"}
+)
 _NOTE_NOUNS = frozenset(
     {"relèvement", "abaissement", "dégradation", "rehaussement", "initiation", "révision"}
 )
@@ -151,11 +154,21 @@ def extract_events(
     cue = cues(lang)
     triggers: TriggerSet = trigger_set(lang, cue.gap_stop)
     best: dict[tuple[str, str], Event] = {}
+    denied_in_title: set[tuple[str, str]] = set()
     focus = _Focus()
     for sentence in sentences:
         inside = _mentions_in(sentence, mentions)
         parties = [(i, m) for i, m in inside if not _not_a_party(sentence.tokens, i, cue)]
         found = find_triggers(sentence.tokens, triggers)
+        if sentence.is_title:
+            # "Pfizer says it is not in talks for Cardiff Bio": the body's report of the
+            # talks is what the headline denies
+            denied_in_title |= {
+                (m.ticker, t.type)
+                for t in found
+                if _denied(sentence.tokens, t, cue)
+                for _, m in parties
+            }
         if any(t.type == "analyst_rating" for t in found):
             # a broker's note speaks of price targets and its own forecasts, not guidance
             found = [t for t in found if t.type != "guidance"]
@@ -165,7 +178,8 @@ def extract_events(
                 if key not in best or event.confidence > best[key].confidence:
                     best[key] = event
         _update_focus(sentence, parties, cue, focus, common_words)
-    return sorted(best.values(), key=lambda e: (e.ticker, e.type))
+    kept = [e for key, e in best.items() if key not in denied_in_title]
+    return sorted(kept, key=lambda e: (e.ticker, e.type))
 
 
 def _mentions_in(sentence: Sentence, mentions: Sequence[Mention]) -> list[tuple[int, Mention]]:
@@ -346,8 +360,16 @@ def _acting_broker(
     """The company just before a rating it issues: "JPMorgan raised its price target",
     "JPMorgan initie le suivi" — its own opinion ("its", "sa") or its own coverage."""
     words = tokens[trigger.first : trigger.last + 2]
-    issued = tokens[trigger.first].lemma in _ISSUING_VERBS or any(
-        t.lower in _POSSESSIVES for t in words
+    following = tokens[trigger.first + 1] if trigger.first + 1 < len(tokens) else None
+    issued = (
+        tokens[trigger.first].lemma in _ISSUING_VERBS
+        or any(t.lower in _POSSESSIVES for t in words)
+        # "JPMorgan upgraded AMD", "upgraded the planemaker" (not "upgraded to buy")
+        or (
+            tokens[trigger.first].lower in _ACTIVE_RATING_VERBS
+            and following is not None
+            and (following.text[:1].isupper() or following.lower in _DETERMINERS)
+        )
     )
     if not issued:
         return None

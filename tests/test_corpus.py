@@ -19,7 +19,7 @@ from bot.models import Extraction
 from bot.nlp import Pipelines
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
-FLOORS = {"en": 0.85, "fr": 0.80}
+FLOORS = {"en": 0.88, "fr": 0.86}
 
 
 @pytest.fixture(scope="module")
