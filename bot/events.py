@@ -107,6 +107,33 @@ class Sentence:
 
 
 @dataclass(frozen=True)
+class Phrases:
+    """Multi-word cues, indexed by their first word."""
+
+    by_first: dict[str, tuple[tuple[str, ...], ...]]
+
+    @classmethod
+    def of(cls, phrases: Iterable[list[str]]) -> Phrases:
+        index: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in phrases:
+            index.setdefault(phrase[0], []).append(tuple(phrase[1:]))
+        return cls({first: tuple(rests) for first, rests in index.items()})
+
+    def find(self, tokens: Sequence[Token]) -> list[tuple[int, int]]:
+        """(start, end) of each occurrence, matched on words or lemmas."""
+        found = []
+        for i, token in enumerate(tokens):
+            rests = self.by_first.get(token.lower) or self.by_first.get(token.lemma) or ()
+            for rest in rests:
+                following = tokens[i + 1 : i + 1 + len(rest)]
+                if len(following) == len(rest) and all(
+                    w in (t.lower, t.lemma) for w, t in zip(rest, following, strict=True)
+                ):
+                    found.append((i, i + 1 + len(rest)))
+        return found
+
+
+@dataclass(frozen=True)
 class Cues:
     """A language's attribution cues (`resources/attribution.yaml`)."""
 
@@ -122,7 +149,7 @@ class Cues:
     broker: frozenset[str]
     fiscal: frozenset[str]
     # multi-word cues ("declined to comment", "ces dernières années"), by cue name
-    phrases: dict[str, tuple[tuple[str, ...], ...]]
+    phrases: dict[str, Phrases]
 
 
 @cache
@@ -132,7 +159,7 @@ def cues(lang: str) -> Cues:
     fields = [k for k in Cues.__dataclass_fields__ if k != "phrases"]
     entries = {k: [str(w).lower() for w in data[k]] for k in fields}
     words: dict[str, Any] = {k: frozenset(w for w in entries[k] if " " not in w) for k in fields}
-    phrases = {k: tuple(tuple(w.split()) for w in entries[k] if " " in w) for k in fields}
+    phrases = {k: Phrases.of(w.split() for w in entries[k] if " " in w) for k in fields}
     return Cues(**words, phrases=phrases)
 
 
@@ -445,21 +472,8 @@ def _speculative(tokens: Sequence[Token], trigger: Trigger, cue: Cues) -> bool:
     )
 
 
-def _has_phrase(tokens: Sequence[Token], phrases: tuple[tuple[str, ...], ...]) -> bool:
-    return bool(_phrases_at(tokens, phrases))
-
-
-def _phrases_at(
-    tokens: Sequence[Token], phrases: tuple[tuple[str, ...], ...]
-) -> list[tuple[int, int]]:
-    """(start, end) of each occurrence of the phrases, matched on words or lemmas."""
-    found = []
-    for phrase in phrases:
-        n = len(phrase)
-        for i in range(len(tokens) - n + 1):
-            if all(w in (t.lower, t.lemma) for w, t in zip(phrase, tokens[i : i + n], strict=True)):
-                found.append((i, i + n))
-    return found
+def _has_phrase(tokens: Sequence[Token], phrases: Phrases) -> bool:
+    return bool(phrases.find(tokens))
 
 
 def _cue_before(tokens: Sequence[Token], index: int, words: frozenset[str], window: int) -> bool:
@@ -478,7 +492,7 @@ def _background(
     clause (fiscal years excepted: "fiscal 2025 results" are reported in 2026)."""
     if any(_is(t, cue.background) for t in tokens) or _years_ago(tokens):
         return True
-    for start, end in _phrases_at(tokens, cue.phrases["background"]):
+    for start, end in cue.phrases["background"].find(tokens):
         # "last October", "par le passé" — but "up from last year" is a comparison
         compared = start > 0 and tokens[start - 1].lower in _COMPARATIVE
         owned = end < len(tokens) and tokens[end].lower in {"'s", "’s"}
