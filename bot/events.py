@@ -266,9 +266,11 @@ def _attribute(
             chosen.append(
                 (mention, f"the company that acts ({where})", _weight(tokens, i, trigger))
             )
-    rated_elsewhere = trigger.type == "analyst_rating" and bool(parties)
+    # a note naming companies but rating none of them, or issued by "the bank" itself
+    rated_elsewhere = trigger.type == "analyst_rating" and (
+        bool(parties) or _issued(tokens, trigger)
+    )
     if max((w for _, _, w in chosen), default=0.0) < _CONFIDENT and not rated_elsewhere:
-        # (a note naming a company but rating none of them rates someone untracked)
         # "…; the group lifts its dividend", "the company said it would cut jobs": the
         # subject refers back to the company named last in the sentence, else in focus.
         anaphor = _anaphor_before(tokens, trigger, cue)
@@ -385,20 +387,8 @@ def _acting_broker(
     tokens: Sequence[Token], trigger: Trigger, parties: list[tuple[int, Mention]]
 ) -> int | None:
     """The company just before a rating it issues: "JPMorgan raised its price target",
-    "JPMorgan initie le suivi" — its own opinion ("its", "sa") or its own coverage."""
-    words = tokens[trigger.first : trigger.last + 2]
-    following = tokens[trigger.first + 1] if trigger.first + 1 < len(tokens) else None
-    issued = (
-        tokens[trigger.first].lemma in _ISSUING_VERBS
-        or any(t.lower in _POSSESSIVES for t in words)
-        # "JPMorgan upgraded AMD", "upgraded the planemaker" (not "upgraded to buy")
-        or (
-            tokens[trigger.first].lower in _ACTIVE_RATING_VERBS
-            and following is not None
-            and (following.text[:1].isupper() or following.lower in _DETERMINERS)
-        )
-    )
-    if not issued:
+    "JPMorgan initie le suivi"."""
+    if not _issued(tokens, trigger):
         return None
     for i, _ in reversed(parties):
         if trigger.first - 4 <= i < trigger.first and _same_clause(tokens, i, trigger):
@@ -407,6 +397,28 @@ def _acting_broker(
         if i + 2 < trigger.first and tokens[i + 1].text == "," and tokens[i + 2].lower in _WHO:
             return i
     return None
+
+
+def _issued(tokens: Sequence[Token], trigger: Trigger) -> bool:
+    """Whether the trigger's subject issues the rating: its own opinion ("its", "sa"), its
+    own coverage ("initiates"), or an active verb with an object ("upgraded AMD")."""
+    first = tokens[trigger.first]
+    words = tokens[trigger.first : trigger.last + 2]
+    following = tokens[trigger.first + 1] if trigger.first + 1 < len(tokens) else None
+    if first.lemma == "passer":
+        # "JPMorgan passe à surpondérer", but "Orange passe à l'achat chez Jefferies"
+        return not any(
+            t.lower in {"chez", "par"} for t in tokens[trigger.first : trigger.first + 9]
+        )
+    return (
+        first.lemma in _ISSUING_VERBS
+        or any(t.lower in _POSSESSIVES for t in words)
+        or (
+            first.lower in _ACTIVE_RATING_VERBS
+            and following is not None
+            and (following.text[:1].isupper() or following.lower in _DETERMINERS)
+        )
+    )
 
 
 def _blocks(tokens: Sequence[Token], index: int, parties: dict[int, Mention], cue: Cues) -> bool:
@@ -468,7 +480,7 @@ def _speculative(tokens: Sequence[Token], trigger: Trigger, cue: Cues) -> bool:
     return (
         asked
         or any(_is(t, cue.speculation) for t in before)
-        or _has_phrase(before, cue.phrases["speculation"])
+        or _has_phrase(tokens, cue.phrases["speculation"])  # "…, selon certains observateurs"
     )
 
 
@@ -494,7 +506,11 @@ def _background(
         return True
     for start, end in cue.phrases["background"].find(tokens):
         # "last October", "par le passé" — but "up from last year" is a comparison
-        compared = start > 0 and tokens[start - 1].lower in _COMPARATIVE
+        compared = (
+            start > 0
+            and tokens[start].lower in {"last", "l'", "l’"}
+            and tokens[start - 1].lower in _COMPARATIVE
+        )
         owned = end < len(tokens) and tokens[end].lower in {"'s", "’s"}
         if not compared and not owned:
             return True
