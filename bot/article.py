@@ -83,6 +83,7 @@ _FURNITURE = re.compile(
     r"|bio|bios|biography|auteur|author|byline|signature|disclaimer|cookie\w*)\d*$"
 )
 _FURNITURE_MAX_CHARS = 600
+_HEADING_MAX_CHARS = 80
 
 
 def read_article(page: Page, source: str = "") -> Article:
@@ -206,6 +207,7 @@ def read_text(doc: HtmlDoc, page_url: str) -> str:
         "output_format": "txt",
     }
     _prune_furniture(doc.tree)
+    _cut_issuer_boilerplate(doc.tree)
     # Precision first keeps related-article blocks out; recall rescues sparse layouts.
     extracted = trafilatura.extract(doc.tree, favor_precision=True, **options)
     if not extracted:
@@ -215,6 +217,35 @@ def read_text(doc: HtmlDoc, page_url: str) -> str:
         body = (doc.article_ld() or {}).get("articleBody")
         extracted = html.unescape(body) if isinstance(body, str) else ""
     return "\n".join(_drop_boilerplate(extracted.splitlines()))
+
+
+def _cut_issuer_boilerplate(tree: lxml.html.HtmlElement) -> None:
+    """A press release ends where its "About X", forward-looking-statements or contacts
+    heading starts: drop that heading and what follows it (extractors drop the heading
+    itself, so the text alone cannot tell where the issuer's boilerplate begins)."""
+    for element in tree.xpath(
+        "//body//*[self::h2 or self::h3 or self::h4 or self::h5 "
+        "or self::h6 or self::p or self::strong or self::b]"
+    ):
+        text = " ".join(element.text_content().split())
+        if len(text) > _HEADING_MAX_CHARS or not _ends_article(text):
+            continue
+        parent = element.getparent()
+        if (
+            element.tag in ("strong", "b")
+            and parent is not None
+            and parent.tag == "p"
+            and " ".join(parent.text_content().split()) == text
+        ):
+            element = parent
+        for sibling in list(element.itersiblings()):
+            sibling.drop_tree()
+        element.drop_tree()
+        return
+
+
+def _ends_article(line: str) -> bool:
+    return any(pattern.match(line) for pattern in _boilerplate_patterns(ends=True))
 
 
 def _prune_furniture(tree: lxml.html.HtmlElement) -> None:
@@ -282,15 +313,21 @@ def _headline(line: str) -> str:
 
 
 def _drop_boilerplate(lines: Iterable[str]) -> list[str]:
-    stripped = (line.strip() for line in lines)
-    return [line for line in stripped if line and not _is_boilerplate(line)]
+    kept: list[str] = []
+    for line in (line.strip() for line in lines):
+        if _ends_article(line):
+            break  # a press release's "About X" and disclaimers: the issuer's boilerplate
+        if line and not _is_boilerplate(line):
+            kept.append(line)
+    return kept
 
 
 @cache
-def _boilerplate_patterns() -> tuple[re.Pattern[str], ...]:
+def _boilerplate_patterns(ends: bool = False) -> tuple[re.Pattern[str], ...]:
     data = yaml.safe_load(files("bot").joinpath("resources/boilerplate.yaml").read_text("utf-8"))
     # Every language's list applies to every article: sites mix languages in their furniture.
-    return tuple(re.compile(p, re.IGNORECASE) for group in data.values() for p in group)
+    groups = [data["ends"]] if ends else [g for name, g in data.items() if name != "ends"]
+    return tuple(re.compile(p, re.IGNORECASE) for group in groups for p in group)
 
 
 def _declared_language(doc: HtmlDoc) -> str | None:

@@ -52,6 +52,8 @@ _COMPARATIVE = frozenset(
 )
 _TIME_LINKS = frozenset({"when", "where", "lorsque", "quand", "où"})
 _WHO = frozenset({"which", "who", "qui"})
+_THE_STOCK = frozenset({"stock", "shares", "titre", "valeur", "action"})
+_TOWARD = frozenset({"to", "for", "joins", "joining", "chez", "vers", "rejoindre", "rejoint"})
 _ACTIVE_RATING_VERBS = frozenset(
     {"upgraded", "downgraded", "upgrades", "downgrades", "relève", "abaisse", "dégrade"}
 )
@@ -200,7 +202,7 @@ def extract_events(
             # a broker's note speaks of price targets and its own forecasts, not guidance
             found = [t for t in found if t.type != "guidance"]
         for trigger in found:
-            for event in _attribute(sentence, trigger, parties, cue, focus, published_year):
+            for event in _attribute(sentence, trigger, found, parties, cue, focus, published_year):
                 key = (event.ticker, event.type)
                 if key not in best or event.confidence > best[key].confidence:
                     best[key] = event
@@ -228,6 +230,7 @@ def _mentions_in(sentence: Sentence, mentions: Sequence[Mention]) -> list[tuple[
 def _attribute(
     sentence: Sentence,
     trigger: Trigger,
+    others: Sequence[Trigger],
     parties: list[tuple[int, Mention]],
     cue: Cues,
     focus: _Focus,
@@ -244,6 +247,8 @@ def _attribute(
     if sentence.is_title:
         confidence -= 0.05  # a body sentence makes better evidence than the headline
     chosen: list[tuple[Mention | None, str, float]] = []
+    joined: list[tuple[Mention, str]] = []  # "leaves for Microsoft": Microsoft hires
+    extra: list[Event] = []
     if trigger.type == "analyst_rating":
         rated = _rated(tokens, trigger, parties, cue)
         if rated is not None:
@@ -251,10 +256,22 @@ def _attribute(
             where = _where(tokens, i, trigger)
             chosen.append((mention, f"the company rated ({where})", 0.9))
     elif trigger.type in RELATIONAL and parties:
+        # "Boeing décroche le feu vert, Agilent met la main sur Quantilab": when a party
+        # shares the trigger's clause, the other clauses tell other stories
+        own = any(_same_clause(tokens, i, trigger) for i, _ in parties)
         for i, mention in parties:
-            if abs(i - trigger.first) > _REACH:
+            elsewhere = own and any(
+                o is not trigger
+                and _same_clause(tokens, i, o)
+                and not _same_clause(tokens, i, trigger)
+                for o in others
+            )
+            if abs(i - trigger.first) > _REACH or elsewhere:
                 continue
             where = _where(tokens, i, trigger)
+            if trigger.type == "executive_departure" and i > 0 and tokens[i - 1].lower in _TOWARD:
+                joined.append((mention, f"the executive's destination ({where})"))
+                continue
             chosen.append((mention, f"a party to it ({where})", _weight(tokens, i, trigger)))
     else:
         actor = _actor(tokens, trigger, parties, cue)
@@ -270,6 +287,9 @@ def _attribute(
     rated_elsewhere = trigger.type == "analyst_rating" and (
         bool(parties) or _issued(tokens, trigger)
     )
+    if rated_elsewhere and not chosen and focus.ticker and _rates_described(tokens, trigger, cue):
+        # "BNP Paribas Exane upgraded the planemaker": the article's company, described
+        chosen.append((None, "the company the article follows, described after the trigger", 0.75))
     if max((w for _, _, w in chosen), default=0.0) < _CONFIDENT and not rated_elsewhere:
         # "…; the group lifts its dividend", "the company said it would cut jobs": the
         # subject refers back to the company named last in the sentence, else in focus.
@@ -282,6 +302,15 @@ def _attribute(
             elif focus.ticker:
                 chosen.append((None, "the company the article follows, referred back to", 0.7))
     events: dict[str, Event] = {}
+    for mention, reason in joined:
+        why = f"trigger '{trigger.words}' → executive_departure; '{mention.text}' is {reason}"
+        score = round(0.75 * confidence, 2)
+        event = Event(
+            mention.ticker, "executive_appointment", sentence.text, score, trigger.words, why
+        )
+        chosen_tickers = {m.ticker for m, _, _ in chosen if m}
+        if mention.ticker not in chosen_tickers:
+            extra.append(event)
     for party, reason, weight in chosen:
         ticker = party.ticker if party else focus.ticker
         assert ticker is not None
@@ -291,7 +320,7 @@ def _attribute(
         event = Event(ticker, trigger.type, sentence.text, score, trigger.words, why)
         if ticker not in events or event.confidence > events[ticker].confidence:
             events[ticker] = event
-    return list(events.values())
+    return [*events.values(), *extra]
 
 
 def _is(token: Token, words: frozenset[str]) -> bool:
@@ -336,8 +365,8 @@ def _actor(
     for i in range(trigger.last + 1, min(len(tokens), trigger.last + 1 + _FORWARD_WINDOW)):
         if i in by_index:
             return i, by_index[i]
-        if _blocks(tokens, i, by_index, cue) or tokens[i].text in {";", ":"}:
-            break
+        if _blocks(tokens, i, by_index, cue) or tokens[i].is_break:
+            break  # "X entre en Bourse, Nvidia allège sa participation"
     return None
 
 
@@ -399,13 +428,24 @@ def _acting_broker(
     return None
 
 
+def _rates_described(tokens: Sequence[Token], trigger: Trigger, cue: Cues) -> bool:
+    """An issued rating whose object is a description: "upgraded the planemaker"."""
+    after = tokens[trigger.first + 1 : trigger.first + 4]
+    return (
+        _issued(tokens, trigger)
+        and len(after) >= 2
+        and after[0].lower in _DETERMINERS
+        and any(t.lower in cue.anaphora or t.lower in _THE_STOCK for t in after[1:])
+    )
+
+
 def _issued(tokens: Sequence[Token], trigger: Trigger) -> bool:
     """Whether the trigger's subject issues the rating: its own opinion ("its", "sa"), its
     own coverage ("initiates"), or an active verb with an object ("upgraded AMD")."""
     first = tokens[trigger.first]
-    words = tokens[trigger.first : trigger.last + 2]
+    words = tokens[max(0, trigger.first - 1) : trigger.last + 2]  # "raised its price target"
     following = tokens[trigger.first + 1] if trigger.first + 1 < len(tokens) else None
-    if first.lemma == "passer":
+    if first.lemma == "passer" or first.lower in {"passe", "passent", "passé"}:
         # "JPMorgan passe à surpondérer", but "Orange passe à l'achat chez Jefferies"
         return not any(
             t.lower in {"chez", "par"} for t in tokens[trigger.first : trigger.first + 9]
@@ -469,6 +509,8 @@ def _denied(tokens: Sequence[Token], trigger: Trigger, cue: Cues) -> bool:
         return True
     if _has_phrase(tokens, cue.phrases["denial"]):  # "declined to comment on the layoffs"
         return True
+    if any(_is(t, cue.negation) for t in tokens[trigger.first + 1 : trigger.last]):
+        return True  # "spun nothing off"
     return _cue_before(tokens, trigger.first, cue.negation, window=8)
 
 
