@@ -369,3 +369,16 @@ def test_an_author_bio_without_author_metadata_is_not_article_text() -> None:
     )
     assert "Ce gel interdit" in article.text
     assert "Renault" not in article.text
+
+
+def test_a_press_releases_about_section_and_disclaimer_are_not_article_text() -> None:
+    body = (
+        f"<article><p>{FRENCH_TEXT}</p><h3>À propos de Sotrex</h3>"
+        "<p>Sotrex compte Renault et Airbus parmi ses clients.</p>"
+        "<p>Ce communiqué peut contenir des déclarations prospectives sur des acquisitions.</p>"
+        "</article>"
+    )
+    article = read_article(html_page(body=body))
+    assert "Ce gel interdit" in article.text
+    assert "Renault" not in article.text
+    assert "acquisitions" not in article.text

@@ -179,3 +179,23 @@ def test_a_rule_cut_short_is_refused_at_load() -> None:
     with pytest.raises(ValueError, match="must end with words"):
         parse_rule("contract", "commande|commandes ..4")
     assert len(parse_rule("contract", "commande|commandes ..4 #").slots) == 2
+
+
+def test_an_executive_leaving_for_another_company_is_that_companys_hire(
+    extractor: Extractor,
+) -> None:
+    text = "Meta Platforms' chief AI scientist is leaving for Alphabet, the company said."
+    assert events_by_ticker(extractor, text, "en") == {
+        "META": {"executive_departure"},
+        "GOOGL": {"executive_appointment"},
+    }
+
+
+def test_a_headline_listing_two_stories_keeps_each_company_to_its_own(
+    extractor: Extractor,
+) -> None:
+    text = "Meta Platforms décroche le feu vert de Bruxelles, Alphabet met la main sur Wiz."
+    assert events_by_ticker(extractor, text, "fr") == {
+        "META": {"regulatory"},
+        "GOOGL": {"acquisition"},
+    }
