@@ -52,6 +52,7 @@ _COMPARATIVE = frozenset(
 )
 _TIME_LINKS = frozenset({"when", "where", "lorsque", "quand", "où"})
 _WHO = frozenset({"which", "who", "qui"})
+_OWN_FIGURES = frozenset({"earnings", "guidance", "dividend", "buyback"})
 _THE_STOCK = frozenset({"stock", "shares", "titre", "valeur", "action"})
 _TOWARD = frozenset({"to", "for", "joins", "joining", "chez", "vers", "rejoindre", "rejoint"})
 _ACTIVE_RATING_VERBS = frozenset(
@@ -170,6 +171,7 @@ class _Focus:
     """The company the article is talking about at this point."""
 
     ticker: str | None = None
+    headline: str | None = None  # the company the headline opens with
 
 
 def extract_events(
@@ -189,6 +191,8 @@ def extract_events(
         inside = _mentions_in(sentence, mentions)
         parties = [(i, m) for i, m in inside if not _not_a_party(sentence.tokens, i, cue)]
         found = find_triggers(sentence.tokens, triggers)
+        if sentence.is_title and parties and parties[0][0] == 0:
+            focus.headline = parties[0][1].ticker
         if sentence.is_title:
             # "Pfizer says it is not in talks for Cardiff Bio": the body's report of the
             # talks is what the headline denies
@@ -301,6 +305,17 @@ def _attribute(
                 chosen.append((mention, f"referred back to by '{tokens[anaphor].text}'", 0.8))
             elif focus.ticker:
                 chosen.append((None, "the company the article follows, referred back to", 0.7))
+        elif (
+            trigger.type in _OWN_FIGURES
+            and focus.ticker
+            and focus.ticker == focus.headline
+            and not parties
+            and not any(_is(t, cue.other_entity) for t in tokens)
+            and not any(t.text[:1].isupper() and t.lower not in _DETERMINERS for t in tokens)
+        ):
+            # "Le résultat net ajusté ressort à 4 milliards": a company's own figures
+            # need no subject; they are the article's company's
+            chosen.append((None, "the company the article follows (its own figures)", 0.65))
     events: dict[str, Event] = {}
     for mention, reason in joined:
         why = f"trigger '{trigger.words}' → executive_departure; '{mention.text}' is {reason}"
