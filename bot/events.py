@@ -52,6 +52,7 @@ _COMPARATIVE = frozenset(
 )
 _TIME_LINKS = frozenset({"when", "where", "lorsque", "quand", "où"})
 _WHO = frozenset({"which", "who", "qui"})
+_RELATIVE = frozenset({"which", "who", "whose", "qui", "dont", "lequel", "laquelle"})
 _OWN_FIGURES = frozenset({"earnings", "guidance", "dividend", "buyback"})
 _THE_STOCK = frozenset({"stock", "shares", "titre", "valeur", "action"})
 _TOWARD = frozenset({"to", "for", "joins", "joining", "chez", "vers", "rejoindre", "rejoint"})
@@ -373,7 +374,11 @@ def _actor(
     (a "startup", a "rival") stands between them."""
     by_index = dict(parties)
     for i in range(trigger.first - 1, max(-1, trigger.first - 1 - _REACH), -1):
-        if i in by_index and not (i > 0 and tokens[i - 1].lower in _OBJECT_MARKERS):
+        if (
+            i in by_index
+            and not (i > 0 and tokens[i - 1].lower in _OBJECT_MARKERS)
+            and not _in_aside(tokens, i, trigger)
+        ):
             return i, by_index[i]
         if _blocks(tokens, i, by_index, cue):
             break
@@ -441,6 +446,21 @@ def _acting_broker(
         if i + 2 < trigger.first and tokens[i + 1].text == "," and tokens[i + 2].lower in _WHO:
             return i
     return None
+
+
+def _in_aside(tokens: Sequence[Token], index: int, trigger: Trigger) -> bool:
+    """Inside a relative clause set off by commas before the trigger: "Foxconn, which
+    assembles iPhones for Apple, reported…" (Apple only describes Foxconn)."""
+    if index >= trigger.first:
+        return False
+    opened = False
+    for j in range(index - 1, -1, -1):
+        if tokens[j].is_break:
+            opened = tokens[j].text == "," and j + 1 < index and tokens[j + 1].lower in _RELATIVE
+            break
+    if not opened:
+        return False
+    return any(t.text == "," for t in tokens[index + 1 : trigger.first])
 
 
 def _rates_described(tokens: Sequence[Token], trigger: Trigger, cue: Cues) -> bool:

@@ -115,6 +115,9 @@ class TickerMatcher:
             return True
         if self._after_first_name(text, mention):
             return True
+        # "the Oracle of Omaha": a title naming someone else
+        if len(after) >= 2 and after[0] in ("of", "de", "du") and after[1][:1].isupper():
+            return True
         return any(w.lower() in self._places for w in before[-3:])
 
     def _after_first_name(self, text: str, mention: Mention) -> bool:
