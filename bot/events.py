@@ -10,9 +10,11 @@ background events are not reported; a broker is not the company it rates.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -50,6 +52,15 @@ _DASHES = frozenset({"—", "–", "-"})
 _COMPARATIVE = frozenset(
     {"from", "than", "with", "over", "since", "versus", "vs", "to", "à", "sur", "qu'", "qu’"}
 )
+_MONTHS = {
+    name: number
+    for names in (
+        "january february march april may june july august september october november december",
+        "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+    )
+    for number, name in enumerate(names.split(), start=1)
+}
+_FUTURE = frozenset({"will", "plans", "expects", "prévoit", "va", "sera", "devrait", "d'ici"})
 _TIME_LINKS = frozenset({"when", "where", "lorsque", "quand", "où"})
 _WHO = frozenset({"which", "who", "qui"})
 _RELATIVE = frozenset({"which", "who", "whose", "qui", "dont", "lequel", "laquelle"})
@@ -179,7 +190,7 @@ def extract_events(
     sentences: Iterable[Sentence],
     mentions: Sequence[Mention],
     lang: str,
-    published_year: int | None,
+    published: date | None,
     common_words: frozenset[str],
 ) -> list[Event]:
     """All (ticker, type) events with their best evidence; pure."""
@@ -207,7 +218,7 @@ def extract_events(
             # a broker's note speaks of price targets and its own forecasts, not guidance
             found = [t for t in found if t.type != "guidance"]
         for trigger in found:
-            for event in _attribute(sentence, trigger, found, parties, cue, focus, published_year):
+            for event in _attribute(sentence, trigger, found, parties, cue, focus, published):
                 key = (event.ticker, event.type)
                 if key not in best or event.confidence > best[key].confidence:
                     best[key] = event
@@ -239,12 +250,12 @@ def _attribute(
     parties: list[tuple[int, Mention]],
     cue: Cues,
     focus: _Focus,
-    published_year: int | None,
+    published: date | None,
 ) -> list[Event]:
     tokens = sentence.tokens
     if trigger.type in EXECUTIVE and not any(_is(t, cue.executive_titles) for t in tokens):
         return []
-    if _denied(tokens, trigger, cue) or _background(tokens, trigger, cue, published_year):
+    if _denied(tokens, trigger, cue) or _background(tokens, trigger, cue, published):
         return []
     confidence = 1.0
     if _speculative(tokens, trigger, cue):
@@ -575,12 +586,13 @@ def _cue_before(tokens: Sequence[Token], index: int, words: frozenset[str], wind
 
 
 def _background(
-    tokens: Sequence[Token], trigger: Trigger, cue: Cues, published_year: int | None
+    tokens: Sequence[Token], trigger: Trigger, cue: Cues, published: date | None
 ) -> bool:
     """A past event told as background: "years ago", or a year before publication in its
     clause (fiscal years excepted: "fiscal 2025 results" are reported in 2026)."""
     if any(_is(t, cue.background) for t in tokens) or _years_ago(tokens):
         return True
+    published_year = published.year if published else None
     for start, end in cue.phrases["background"].find(tokens):
         # "last October", "par le passé" — but "up from last year" is a comparison
         compared = (
@@ -592,7 +604,7 @@ def _background(
         if not compared and not owned:
             return True
     if published_year is not None and any(
-        _YEAR.match(t.text) and int(t.text) < published_year for t in tokens[:4]
+        _YEAR.match(t.text) and int(t.text) < published_year for t in tokens[:6]
     ):
         return not any(_is(t, cue.fiscal) for t in tokens)  # "In October 2024, it raised…"
     if published_year is None:
@@ -608,9 +620,24 @@ def _background(
         while lo > 0 and not tokens[lo - 1].is_break:
             lo -= 1
     clause = tokens[lo : hi + 1]
+    if published is not None and _months_before(clause, published.month) >= 2:
+        return True  # "cut its outlook in November", read in February
     if any(_is(t, cue.fiscal) for t in clause):
         return False
     return any(_YEAR.match(t.text) and int(t.text) < published_year for t in clause)
+
+
+def _months_before(clause: Sequence[Token], month: int) -> int:
+    """How many months before publication "in November" lies (0 when no month is named or
+    it may lie ahead: "will launch in May" is a plan)."""
+    if any(t.lower in _FUTURE for t in clause):
+        return 0
+    for before, token in itertools.pairwise(clause):
+        named = _MONTHS.get(token.lower)
+        if named and before.lower in {"in", "en", "since", "depuis"}:
+            ago = (month - named) % 12
+            return ago if ago <= 6 else 0
+    return 0
 
 
 def _years_ago(tokens: Sequence[Token]) -> bool:

@@ -48,10 +48,9 @@ class Extractor:
         tickers = tuple(dict.fromkeys(m.ticker for m in mentions))
         if not mentions:
             return Extraction(article, tickers=tickers)
-        year = article.published.year if article.published else None
         sentences = self._sentences(text, article.lang, mentions)
         events = extract_events(
-            sentences, mentions, article.lang, year, self._pipelines.common_words
+            sentences, mentions, article.lang, article.published, self._pipelines.common_words
         )
         kept = tuple(e for e in events if e.confidence >= self._min_confidence)
         return Extraction(article, tickers=tickers, events=kept, mentions=tuple(mentions))
