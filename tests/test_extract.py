@@ -199,3 +199,20 @@ def test_a_headline_listing_two_stories_keeps_each_company_to_its_own(
         "META": {"regulatory"},
         "GOOGL": {"acquisition"},
     }
+
+
+def test_an_event_months_before_publication_is_background(extractor: Extractor) -> None:
+    # the article is dated September 2025
+    text = "Meta Platforms cut its revenue outlook in May, when advertisers pulled back."
+    assert events_by_ticker(extractor, text, "en") == {}
+
+
+def test_the_headline_companys_own_figures_need_no_subject(extractor: Extractor) -> None:
+    result = extractor.extract(
+        article(
+            "Le résultat net ajusté du trimestre ressort à 4 milliards de dollars.",
+            "fr",
+            title="Meta Platforms : des comptes solides",
+        )
+    )
+    assert {(e.ticker, e.type) for e in result.events} == {("META", "earnings")}
