@@ -46,7 +46,7 @@ _LIST_OPENERS = frozenset(
     {"and", "et", "including", "such", "like", "dont", "notamment", "comme", "tels", "telles"}
 )
 # A company right after these is an object ("a deal with Meta"), never the actor.
-_AGENT_MARKERS = frozenset({"by", "from", "par", "de", "d'", "d’"})
+_AGENT_MARKERS = frozenset({"by", "from", "at", "par", "de", "d'", "d’", "chez"})
 _OBJECT_MARKERS = frozenset({"with", "to", "from", "against", "avec", "auprès", "contre", "à"})
 _DASHES = frozenset({"—", "–", "-"})
 _COMPARATIVE = frozenset(
@@ -61,9 +61,52 @@ _MONTHS = {
     for number, name in enumerate(names.split(), start=1)
 }
 _FUTURE = frozenset({"will", "plans", "expects", "prévoit", "va", "sera", "devrait", "d'ici"})
+_DEAL_NOUNS = frozenset(
+    {
+        "acquisition",
+        "takeover",
+        "merger",
+        "purchase",
+        "ipo",
+        "offering",
+        "spin-off",
+        "rachat",
+        "fusion",
+        "cession",
+        "introduction",
+        "scission",
+    }
+)
 _TIME_LINKS = frozenset({"when", "where", "lorsque", "quand", "où"})
 _WHO = frozenset({"which", "who", "qui"})
 _RELATIVE = frozenset({"which", "who", "whose", "qui", "dont", "lequel", "laquelle"})
+_FIGURES = frozenset(
+    {
+        "résultat",
+        "chiffre",
+        "bénéfice",
+        "ventes",
+        "perte",
+        "marge",
+        "dividende",
+        "acompte",
+        "bpa",
+        "revenue",
+        "revenues",
+        "sales",
+        "profit",
+        "earnings",
+        "income",
+        "loss",
+        "margin",
+        "eps",
+        "dividend",
+        "payout",
+        "buyback",
+        "rachat",
+        "rachats",
+    }
+)
 _OWN_FIGURES = frozenset({"earnings", "guidance", "dividend", "buyback"})
 _THE_STOCK = frozenset({"stock", "shares", "titre", "valeur", "action"})
 _TOWARD = frozenset({"to", "for", "joins", "joining", "chez", "vers", "rejoindre", "rejoint"})
@@ -184,6 +227,8 @@ class _Focus:
 
     ticker: str | None = None
     headline: str | None = None  # the company the headline opens with
+    opened: bool = False  # the text has named a company
+    foreign: bool = False  # an untracked company was the subject before any tracked one
 
 
 def extract_events(
@@ -205,6 +250,17 @@ def extract_events(
         found = find_triggers(sentence.tokens, triggers)
         if sentence.is_title and parties and parties[0][0] == 0:
             focus.headline = parties[0][1].ticker
+        elif sentence.is_title and sentence.tokens:
+            # "Safran relève ses objectifs": the article is about an untracked company
+            opening = sentence.tokens[0]
+            focus.foreign = opening.text[:1].isupper() and opening.lower not in _DETERMINERS
+        elif not focus.opened and parties and not sentence.is_title:
+            # a headline naming no company ("Le numéro un des cosmétiques rassure"): the
+            # article's company is the first subject its text names
+            i, first = parties[0]
+            if (i == 0 or sentence.tokens[i - 1].text == ",") and not focus.foreign:
+                focus.headline = focus.headline or first.ticker
+        focus.opened = focus.opened or (bool(parties) and not sentence.is_title)
         if sentence.is_title:
             # "Pfizer says it is not in talks for Cardiff Bio": the body's report of the
             # talks is what the headline denies
@@ -322,6 +378,7 @@ def _attribute(
             and focus.ticker
             and focus.ticker == focus.headline
             and not parties
+            and _figure_subject(tokens)
             and not any(_is(t, cue.other_entity) for t in tokens)
             and not any(t.text[:1].isupper() and t.lower not in _DETERMINERS for t in tokens)
         ):
@@ -414,12 +471,14 @@ def _rated(
         and (broker is not None or _same_clause(tokens, i, trigger))
         and not any(t.lower in cue.gap_stop for t in tokens[max(0, i - 2) : i])
         and not (noun and tokens[i - 1].lower in _AGENT_MARKERS)
+        and tokens[i - 1].lower not in {"at", "chez"}  # "upgraded to overweight at JPMorgan"
         and not (i + 2 < len(tokens) and tokens[i + 1].text == "," and tokens[i + 2].lower in _WHO)
     ]
     if after:
         return after[0]
+    colon = next((j for j, t in enumerate(tokens[:6]) if t.text == ":"), None)
     topic = parties[0] if parties else None
-    if topic and topic[0] == 0 and len(tokens) > 1 and tokens[1].text == ":" and topic[0] != broker:
+    if topic and colon is not None and topic[0] < colon < trigger.first and topic[0] != broker:
         return topic  # "Airbus : JPMorgan passe à surpondérer"
     if broker is not None:
         # "LVMH recule, JPMorgan abaisse sa recommandation": the rated company came first —
@@ -457,6 +516,15 @@ def _acting_broker(
         if i + 2 < trigger.first and tokens[i + 1].text == "," and tokens[i + 2].lower in _WHO:
             return i
     return None
+
+
+def _figure_subject(tokens: Sequence[Token]) -> bool:
+    """The sentence's subject is a figure: "Le résultat net ressort…", "Revenue rose…"."""
+    for token in tokens[:3]:
+        if token.lower in _DETERMINERS or token.lower in {"ce", "cette", "net", "total"}:
+            continue
+        return token.lemma in _FIGURES or token.lower in _FIGURES
+    return False
 
 
 def _in_aside(tokens: Sequence[Token], index: int, trigger: Trigger) -> bool:
@@ -620,6 +688,8 @@ def _background(
         while lo > 0 and not tokens[lo - 1].is_break:
             lo -= 1
     clause = tokens[lo : hi + 1]
+    if tokens[trigger.first].lemma in _DEAL_NOUNS:
+        clause = tokens  # "Disney's acquisition of Fox, completed in March 2019"
     if published is not None and _months_before(clause, published.month) >= 2:
         return True  # "cut its outlook in November", read in February
     if any(_is(t, cue.fiscal) for t in clause):
@@ -668,6 +738,7 @@ def _update_focus(
             return
         if _is(token, cue.other_entity) or _unknown_name(token, common_words):
             focus.ticker = None
+            focus.foreign = focus.foreign or not focus.opened
             return
         if token.lower not in _DETERMINERS:
             break

@@ -44,7 +44,7 @@ class Extractor:
             )
         assert article.lang is not None
         text = article.analysed_text
-        mentions = self._matcher.find(text)
+        mentions = self._matcher.find(text, article.lang)
         tickers = tuple(dict.fromkeys(m.ticker for m in mentions))
         if not mentions:
             return Extraction(article, tickers=tickers)

@@ -19,6 +19,7 @@ _EXCHANGE_PREFIXED = re.compile(
 )
 # A first name or a name's first part: "Harrison Ford", "H&R Block" (not "NYSE", "Huang's").
 _NAME_BEFORE = re.compile(r"(?<![\w'’])([A-ZÀ-Ý][a-zà-ÿ]+|[A-Z]+&[A-Z]+) +$")
+_CAPITALISED_BEFORE = re.compile(r"[A-ZÀ-Ý][\w'’&-]* $")
 _CASHTAG = re.compile(r"(?<![\w$])\$(?P<symbol>[A-Z]{1,6}(?:\.[A-Z]{1,2})?)(?![\w])")
 
 
@@ -55,12 +56,15 @@ class TickerMatcher:
             if names
             else None
         )
-        cues = _resources("attribution.yaml").values()
-        self._context = frozenset(w for lang in cues for w in lang["company_context"])
-        self._places = frozenset(w for lang in cues for w in lang["place"])
+        cues = _resources("attribution.yaml")
+        self._context_by_lang = {
+            lang: frozenset(str(w) for w in cue["company_context"]) for lang, cue in cues.items()
+        }
+        self._context = frozenset().union(*self._context_by_lang.values())
+        self._places = frozenset(w for cue in cues.values() for w in cue["place"])
         self._common_words = common_words
 
-    def find(self, text: str) -> list[Mention]:
+    def find(self, text: str, lang: str | None = None) -> list[Mention]:
         """Mentions in document order; a common-word name counts only in company context."""
         strong: list[Mention] = []
         weak: list[Mention] = []
@@ -89,20 +93,22 @@ class TickerMatcher:
         established = {m.ticker for m in strong} | {
             m.ticker
             for m in weak
-            if self._in_company_context(text, m)
+            if self._in_company_context(
+                text, m, self._context_by_lang.get(lang or "", self._context)
+            )
             or not _needs_context(text, m)
             or _paired(text, m, strong)
         }
         strong.extend(m for m in weak if m.ticker in established)
         return sorted(strong, key=lambda m: m.start)
 
-    def _in_company_context(self, text: str, mention: Mention) -> bool:
+    def _in_company_context(self, text: str, mention: Mention, context: frozenset[str]) -> bool:
         before = _WORD.findall(text[max(0, mention.start - 40) : mention.start])[-3:]
         after_text = text[mention.end : mention.end + 40]
         if after_text.startswith(("'s", "’s")):
             return True
         after = _WORD.findall(after_text)[:3]
-        return any(w.lower().strip(".") in self._context for w in before + after)
+        return any(w.lower().strip(".") in context for w in before + after)
 
     def _not_the_company(self, text: str, mention: Mention) -> bool:
         """Part of another proper noun ("Orange County", "Harrison Ford") or a place."""
@@ -114,6 +120,10 @@ class TickerMatcher:
         if after and after[0][:1].isupper() and following in self._common_words - self._context:
             return True
         if self._after_first_name(text, mention):
+            return True
+        # "the Big Apple", "Agent Orange": a capitalised word joined to it mid-sentence
+        joined = _CAPITALISED_BEFORE.search(text, max(0, mention.start - 40), mention.start)
+        if joined and not _needs_context(text, mention):
             return True
         # "the Oracle of Omaha": a title naming someone else
         if len(after) >= 2 and after[0] in ("of", "de", "du") and after[1][:1].isupper():

@@ -25,6 +25,7 @@ from importlib import resources
 import yaml
 
 NOT_AN_EVENT = "not_an_event"
+_NOT_AGENT = frozenset({"mesure", "précaution", "ailleurs", "exemple", "conséquent", "far", "then"})
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,11 @@ def find_triggers(tokens: Sequence[Token], triggers: TriggerSet) -> list[Trigger
     return list(first.values())
 
 
+def _adverbial(tokens: Sequence[Token], at: int) -> bool:
+    """ "par mesure de précaution", "by far": the stop word does not name an agent here."""
+    return at + 1 < len(tokens) and tokens[at + 1].lower in _NOT_AGENT
+
+
 def _overlap(a: Trigger, b: Trigger) -> bool:
     return a.first <= b.last and b.first <= a.last
 
@@ -178,7 +184,7 @@ def _complete(
             if slot.matches(tokens[j]):
                 at = j
                 break
-            if tokens[j].is_break or tokens[j].lower in stop:
+            if tokens[j].is_break or (tokens[j].lower in stop and not _adverbial(tokens, j)):
                 return None
         else:
             return None

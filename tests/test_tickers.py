@@ -114,3 +114,9 @@ def test_a_name_inside_another_name_or_used_as_a_word_is_not_the_company(
     names_first: TickerMatcher, text: str
 ) -> None:
     assert found(names_first, text) == []
+
+
+def test_company_context_is_read_in_the_articles_language(matcher: TickerMatcher) -> None:
+    # French "a" (has) marks a subject; English "a" is an article
+    assert [m.ticker for m in matcher.find("Target a noué un partenariat.", "fr")] == ["TGT"]
+    assert matcher.find("Target a spot on the far bank.", "en") == []
