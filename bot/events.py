@@ -605,6 +605,8 @@ def _not_a_party(tokens: Sequence[Token], index: int, cue: Cues) -> bool:
     after = tokens[index + 1 : index + 5]
     if after and after[0].lower in {"'s", "’s"} and any(_is(t, cue.not_party) for t in after):
         return True  # "Kering, LVMH's closest rival, agreed to sell…"
+    if any(t.lower in {"among", "parmi"} for t in after[:3]):
+        return True  # "rivals, Amazon and Google among them"
     for j in range(index - 1, max(-1, index - 7), -1):
         token = tokens[j]
         if _is(token, cue.not_party):
