@@ -50,7 +50,7 @@ _AGENT_MARKERS = frozenset({"by", "from", "at", "par", "de", "d'", "d’", "chez
 _OBJECT_MARKERS = frozenset({"with", "to", "from", "against", "avec", "auprès", "contre", "à"})
 _DASHES = frozenset({"—", "–", "-"})
 _COMPARATIVE = frozenset(
-    {"from", "than", "with", "over", "since", "versus", "vs", "to", "à", "sur", "qu'", "qu’"}
+    {"from", "than", "with", "over", "versus", "vs", "to", "à", "sur", "qu'", "qu’"}
 )
 _MONTHS = {
     name: number
@@ -596,7 +596,9 @@ def _anaphor_before(tokens: Sequence[Token], trigger: Trigger, cue: Cues) -> int
         if _is(tokens[i], cue.other_entity):
             return None
         if tokens[i].lower in cue.anaphora:
-            return i
+            # "The startup is the third company to cut staff": the subject is another company
+            subject = tokens[: min(i, 3)]
+            return None if any(_is(t, cue.other_entity) for t in subject) else i
     return None
 
 

@@ -151,7 +151,7 @@ def find_triggers(tokens: Sequence[Token], triggers: TriggerSet) -> list[Trigger
         t
         for t in found
         if t.type != NOT_AN_EVENT
-        and not any(t.inside(o) and o.type != t.type for o in found)
+        and not any(t.inside(o) and o.type != t.type and not o.weak for o in found)
         and not any(o.type == NOT_AN_EVENT and _overlap(t, o) for o in found)
     ]
     strong_types = {t.type for t in kept if not t.weak}
