@@ -5,6 +5,7 @@ A rule is a sequence of slots separated by spaces:
   "..N"   up to N tokens before the next slot       "#"         a number
   "@"     a tracked company                         "!..N a|b"  not a or b in the next N+1 tokens
   "^"     a capitalised word, not an acronym (a name)
+  "=word" that exact form, not its lemma ("=rachat": a deal; "rachats" are buybacks)
 A rule starting with "~" is weak: it yields to any other type's trigger in the sentence
 ("a deal valued at $4.7 billion" is a contract only when no acquisition is told there).
 No rule starts on a word inside a proper name ("United Launch Alliance").
@@ -49,6 +50,7 @@ class _Slot:
     prefixes: tuple[str, ...]
     gap: int  # tokens allowed between the previous slot and this one
     negated: bool = False
+    exact: frozenset[str] = frozenset()  # forms matched on the word only, not the lemma
 
     def matches(self, token: Token) -> bool:
         if "#" in self.words and token.like_num:
@@ -59,6 +61,7 @@ class _Slot:
             return True
         return (
             token.lower in self.words
+            or token.lower in self.exact
             or token.lemma in self.words
             or any(token.lower.startswith(p) for p in self.prefixes)
         )
@@ -92,7 +95,9 @@ class TriggerSet:
     gap_stop: frozenset[str]
 
     def candidates(self, token: Token) -> list[Rule]:
-        rules = [*self.by_word.get(token.lower, ()), *self.by_word.get(token.lemma, ())]
+        rules = [*self.by_word.get(token.lower, ())]
+        if token.lemma != token.lower:
+            rules += [r for r in self.by_word.get(token.lemma, ()) if r.slots[0].matches(token)]
         rules += [r for r in self.by_prefix if r.slots[0].matches(token)]
         return rules
 
@@ -107,7 +112,7 @@ def trigger_set(lang: str, gap_stop: frozenset[str]) -> TriggerSet:
         first = rule.slots[0]
         if first.prefixes or first.words & {"#", "@", "^"}:
             by_prefix.append(rule)
-        for word in first.words:
+        for word in first.words | first.exact:
             by_word[word].append(rule)
     return TriggerSet({w: tuple(r) for w, r in by_word.items()}, tuple(by_prefix), gap_stop)
 
@@ -126,9 +131,10 @@ def parse_rule(event_type: str, pattern: str) -> Rule:
         if part.startswith("!"):
             part, negated = part[1:], True
         alternatives = part.lower().split("|")
-        words = frozenset(a for a in alternatives if not a.endswith("*"))
+        exact = frozenset(a[1:] for a in alternatives if a.startswith("="))
+        words = frozenset(a for a in alternatives if not a.endswith("*") and a[:1] != "=")
         prefixes = tuple(a[:-1] for a in alternatives if a.endswith("*"))
-        slots.append(_Slot(words, prefixes, gap, negated))
+        slots.append(_Slot(words, prefixes, gap, negated, exact))
         gap, negated = 0, False
     if not slots or gap:
         # a trailing gap is a rule cut short, typically by YAML reading " #" as a comment

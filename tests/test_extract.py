@@ -216,3 +216,8 @@ def test_the_headline_companys_own_figures_need_no_subject(extractor: Extractor)
         )
     )
     assert {(e.ticker, e.type) for e in result.events} == {("META", "earnings")}
+
+
+def test_plural_buybacks_are_not_a_takeover(extractor: Extractor) -> None:
+    text = "Meta Platforms a réduit ses rachats d'actions au troisième trimestre."
+    assert events_by_ticker(extractor, text, "fr") == {"META": {"buyback"}}
