@@ -392,8 +392,7 @@ def _attribute(
         event = Event(
             mention.ticker, "executive_appointment", sentence.text, score, trigger.words, why
         )
-        chosen_tickers = {m.ticker for m, _, _ in chosen if m}
-        if mention.ticker not in chosen_tickers:
+        if mention.ticker not in {m.ticker for m, _, _ in chosen if m}:
             extra.append(event)
     for party, reason, weight in chosen:
         ticker = party.ticker if party else focus.ticker
@@ -625,7 +624,7 @@ def _denied(tokens: Sequence[Token], trigger: Trigger, cue: Cues) -> bool:
     """A denial anywhere before the trigger, or a negation close to it in its clause."""
     if any(_is(t, cue.denial) for t in tokens[: trigger.first]):
         return True
-    if _has_phrase(tokens, cue.phrases["denial"]):  # "declined to comment on the layoffs"
+    if cue.phrases["denial"].find(tokens):  # "declined to comment on the layoffs"
         return True
     if any(_is(t, cue.negation) for t in tokens[trigger.first + 1 : trigger.last]):
         return True  # "spun nothing off"
@@ -640,12 +639,8 @@ def _speculative(tokens: Sequence[Token], trigger: Trigger, cue: Cues) -> bool:
     return (
         asked
         or any(_is(t, cue.speculation) for t in before)
-        or _has_phrase(tokens, cue.phrases["speculation"])  # "…, selon certains observateurs"
+        or bool(cue.phrases["speculation"].find(tokens))  # "…, selon certains observateurs"
     )
-
-
-def _has_phrase(tokens: Sequence[Token], phrases: Phrases) -> bool:
-    return bool(phrases.find(tokens))
 
 
 def _cue_before(tokens: Sequence[Token], index: int, words: frozenset[str], window: int) -> bool:
